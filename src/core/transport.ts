@@ -1,0 +1,272 @@
+import createClient, { type Client } from 'openapi-fetch';
+import {
+  ClientError,
+  ConnectionError,
+  RateLimitError,
+  ValidationError,
+  codeFromBody,
+  errorClassFor,
+  messageFromBody,
+} from './errors.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
+import type { Secrets } from './redact.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  RETRYABLE_STATUSES,
+  RETRYABLE_UNSAFE_STATUSES,
+  parseRetryAfter,
+  retryDelayMs,
+  sleep,
+  type RetryPolicy,
+} from './retry.js';
+import { Deadline, resolveTimeout, type Timeout } from './timeout.js';
+
+/** A `fetch`-compatible function (the global one, undici's, or a test double). */
+export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
+
+/** Options every client constructor accepts. */
+export interface BaseClientOptions {
+  /** Default request timeout in **ms** (see {@link Timeout}). */
+  timeout?: Timeout;
+  /** Retries after the first attempt for retryable failures. Default 3; 0 disables. */
+  maxRetries?: number;
+  /** Extra headers sent with every request (never logged). */
+  headers?: Record<string, string>;
+  /** The `fetch` to use; default `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Where log lines go (default `console`) and from which level (default `warn`). */
+  logger?: Logger;
+  logLevel?: LogLevel;
+}
+
+/** Per-call options: every method that does I/O takes these last. */
+export interface RequestOptions {
+  /** Cancels the call; the promise then rejects with the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
+  /** Overrides the client's timeout for this call, in **ms**. */
+  timeout?: Timeout;
+  /** Overrides the client's `maxRetries` for this call. */
+  maxRetries?: number;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+}
+
+/** How the transport treats one call. */
+export interface CallOptions extends RequestOptions {
+  /**
+   * The request may start work on the server (POST `/run`, `/runs`, a job submit): after a
+   * failure it is retried only where the server cannot have acted — connection refused, 429, 503.
+   */
+  unsafe?: boolean;
+  /** The caller reads the body as a stream: it is not buffered and no body deadline applies. */
+  stream?: boolean;
+}
+
+export interface TransportOptions extends BaseClientOptions {
+  baseUrl: string;
+  /** The client's credentials, for redaction. */
+  secrets: Secrets;
+  /** Headers that carry credentials, computed once. */
+  authHeaders?: Record<string, string>;
+  /** Client defaults when the user gives none. */
+  defaultTimeout: Timeout;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Picks a more specific error class for an API's bodies (e.g. the agent API's `gpu_unavailable`). */
+  classify?: (status: number, body: unknown) => typeof ClientError | undefined;
+}
+
+/** Node's error codes that prove the request never reached a server. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Checks a base URL and returns it without its trailing slashes. Throws {@link ValidationError}. */
+export function normalizeBaseUrl(value: unknown, name = 'baseUrl'): string {
+  if (typeof value !== 'string' || !value) throw new ValidationError(`${name} is required`, { statusCode: 400 });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(`${name} is not a URL: ${value}`, { statusCode: 400 });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationError(`${name} must be an http(s) URL, got ${url.protocol}`, { statusCode: 400 });
+  }
+  if (url.username || url.password) throw new ValidationError(`${name} must not carry credentials`, { statusCode: 400 });
+  return value.replace(/\/+$/, '');
+}
+
+/** Checks `maxRetries`: a whole number from 0 to 10. Throws {@link ValidationError}. */
+export function checkMaxRetries(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10) {
+    throw new ValidationError(`maxRetries must be a whole number from 0 to 10, got ${String(value)}`, { statusCode: 400 });
+  }
+  return value;
+}
+
+/**
+ * The HTTP layer every client shares: an openapi-fetch client typed by the API's generated
+ * `paths`, whose `fetch` adds the credentials, a per-attempt deadline joined to the caller's
+ * `AbortSignal`, retries with backoff, and the mapping of every failure to {@link ClientError}.
+ * Successful responses are returned as openapi-fetch returns them; failures never are: they throw.
+ */
+export class Transport<Paths extends {}> {
+  readonly client: Client<Paths>;
+  readonly baseUrl: string;
+  readonly secrets: Secrets;
+  readonly logger: Logger;
+  readonly #fetch: FetchLike;
+  readonly #timeout: Timeout;
+  readonly #policy: RetryPolicy;
+  readonly #headers: Record<string, string>;
+  readonly #classify: TransportOptions['classify'];
+
+  constructor(options: TransportOptions) {
+    this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.secrets = options.secrets;
+    this.#timeout = options.timeout ?? options.defaultTimeout;
+    resolveTimeout(this.#timeout); // validate now, before any I/O
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+    const maxRetries = checkMaxRetries(options.maxRetries);
+    if (maxRetries !== undefined) this.#policy.maxRetries = maxRetries;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#headers = { ...options.headers, ...options.authHeaders };
+    this.#classify = options.classify;
+    this.logger = createLogger(options.logLevel, options.logger, (s) => this.secrets.redact(s));
+    this.client = createClient<Paths>({ baseUrl: this.baseUrl, headers: this.#headers });
+  }
+
+  /** The openapi-fetch per-call options that route one call through this transport. */
+  init(call: CallOptions = {}): { fetch: (input: Request) => Promise<Response>; headers?: Record<string, string>; parseAs?: 'stream' } {
+    return {
+      fetch: (request: Request) => this.send(request, call),
+      ...(call.headers ? { headers: call.headers } : {}),
+      ...(call.stream ? { parseAs: 'stream' as const } : {}),
+    };
+  }
+
+  /** Headers for a connection the transport does not make itself (WebSocket handshakes). */
+  headers(extra?: Record<string, string>): Record<string, string> {
+    return { ...this.#headers, ...extra };
+  }
+
+  /** The client's timeout, or the call's, resolved to deadlines in ms. */
+  deadlines(call: RequestOptions = {}) {
+    return resolveTimeout(call.timeout ?? this.#timeout);
+  }
+
+  /** The wait before retry `retry` (0-based) of a call, or `undefined` to give up. */
+  retryDelay(retry: number, call: RequestOptions = {}, retryAfterMs?: number): number | undefined {
+    const max = call.maxRetries ?? this.#policy.maxRetries;
+    return retry < max ? retryDelayMs(this.#policy, retry, retryAfterMs) : undefined;
+  }
+
+  /** Sends one request with retries; resolves only to a 2xx/3xx response. */
+  async send(request: Request, call: CallOptions = {}): Promise<Response> {
+    const { headersMs, readMs } = this.deadlines(call);
+    const what = `${request.method} ${new URL(request.url).pathname}`;
+    for (let retry = 0; ; retry++) {
+      const deadline = new Deadline(call.signal).arm(headersMs);
+      let response: Response;
+      try {
+        response = await this.#fetch(request.clone(), { signal: deadline.signal });
+      } catch (err) {
+        deadline.clear();
+        if (call.signal?.aborted) throw call.signal.reason;
+        const error = deadline.timedOut
+          ? deadline.timeoutError(what, err)
+          : new ConnectionError(this.secrets.redact(`${what} failed: ${describe(err)}`), { cause: err });
+        const retryable = !call.unsafe || NEVER_SENT.has(errorCode(err) ?? '');
+        await this.#backoff(retryable, retry, call, error, what);
+        continue;
+      }
+      if (response.ok) {
+        if (call.stream) {
+          deadline.clear();
+          return response;
+        }
+        deadline.arm(readMs);
+        try {
+          const body = await response.arrayBuffer();
+          return new Response(response.status === 204 ? null : body, response);
+        } catch (err) {
+          if (call.signal?.aborted) throw call.signal.reason;
+          const error = deadline.timedOut ? deadline.timeoutError(`${what} (body)`, err) : new ConnectionError(`${what}: body lost: ${describe(err)}`, { cause: err });
+          await this.#backoff(!call.unsafe, retry, call, error, what);
+          continue;
+        } finally {
+          deadline.clear();
+        }
+      }
+      deadline.arm(readMs);
+      const error = await this.errorFrom(response).finally(() => deadline.clear());
+      const statuses = call.unsafe ? RETRYABLE_UNSAFE_STATUSES : RETRYABLE_STATUSES;
+      await this.#backoff(statuses.has(response.status), retry, call, error, what, parseRetryAfter(response.headers));
+    }
+  }
+
+  /** Waits before the next retry, or throws `error` when this failure is not (or no longer) retried. */
+  async #backoff(retryable: boolean, retry: number, call: CallOptions, error: ClientError, what: string, retryAfterMs?: number) {
+    const wait = retryable ? this.retryDelay(retry, call, retryAfterMs) : undefined;
+    if (wait === undefined) throw error;
+    this.logger.debug(`${what}: ${error.message}; retry ${retry + 1} in ${Math.round(wait)} ms`);
+    await sleep(wait, call.signal);
+  }
+
+  /** The typed error for a failed response, its body parsed (JSON, else text) and redacted. */
+  async errorFrom(response: Response): Promise<ClientError> {
+    const text = await response.text().catch(() => '');
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* a text/plain body stays text */
+    }
+    return this.errorFromBody(response.status, body, response.headers, response.statusText);
+  }
+
+  /** The typed error for a status and an already-parsed body. */
+  errorFromBody(status: number, body: unknown, headers?: Headers, statusText = ''): ClientError {
+    const detail = this.secrets.redactValue(body);
+    const message = this.secrets.redact(messageFromBody(body) ?? (statusText || `HTTP ${status}`));
+    const init = {
+      statusCode: status,
+      code: codeFromBody(body),
+      detail,
+      requestId: headers?.get('x-request-id') ?? headers?.get('request-id') ?? requestIdFromBody(body),
+    };
+    const Class = this.#classify?.(status, body) ?? errorClassFor(status);
+    if (Class === RateLimitError) {
+      const retryAfterMs = headers ? parseRetryAfter(headers) : undefined;
+      return new RateLimitError(`${message} (HTTP ${status})`, { ...init, retryAfterMs });
+    }
+    return new Class(`${message} (HTTP ${status})`, init);
+  }
+}
+
+function requestIdFromBody(body: unknown): string | undefined {
+  const id = (body as { request_id?: unknown } | undefined)?.request_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** A one-line description of a low-level error (`ECONNREFUSED`, `fetch failed: ...`). */
+export function describe(err: unknown): string {
+  const code = errorCode(err);
+  const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}
+
+/**
+ * The `data` of an openapi-fetch result. The transport throws on every failure, so a result
+ * that reaches here is a success; 204s give `undefined`.
+ */
+export function unwrap<T>(result: { data?: T; error?: unknown }): T {
+  return result.data as T;
+}
