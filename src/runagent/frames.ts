@@ -1,0 +1,127 @@
+/**
+ * The run-stream WebSocket protocol (PROTOCOLS.md §3 "Stream" and "Observed";
+ * openapi/runagent-stream.asyncapi.yaml): the URL, the client's one frame, and the reading of
+ * the server's frames. Pure functions; the connection itself is in `client.ts`.
+ */
+import { StreamError } from '../core/errors.js';
+import { decodeStructured, preview } from './payload.js';
+
+/** The body of `POST /run` and the run-stream's one client frame (`RunRequest` in both specs). */
+export interface RunRequest {
+  entrypoint_tag: string;
+  input_args: unknown[];
+  input_kwargs: Record<string, unknown>;
+  /** Server-side run timeout in **seconds** (ignored over the WebSocket). */
+  timeout_seconds: number;
+  async_execution: false;
+}
+
+/** What one server frame means to the client. */
+export type RunFrame =
+  /** `{"type":"status","status":"stream_started","invocation_id":…}` (AsyncAPI `streamStarted`). */
+  | { kind: 'started'; invocationId: string | undefined }
+  /** `{"type":"data","content":"<structured JSON>"}` (`data`): `value` is the decoded chunk. */
+  | { kind: 'data'; value: unknown }
+  /** `{"type":"status","status":"stream_completed",…}` (`streamCompleted`): the success signal. */
+  | { kind: 'completed'; invocationId: string | undefined; totalChunks: number | undefined; executionTimeMs: number | undefined }
+  /** `{"type":"error","detail"|"error":…}` (`validationError`, `streamError`). */
+  | { kind: 'error'; frame: Record<string, unknown> }
+  /** A frame of an unknown `type` or `status`: ignored (the AsyncAPI's rule). */
+  | { kind: 'unknown'; frame: Record<string, unknown> };
+
+export type RunFrameKind = RunFrame['kind'];
+
+/**
+ * Which frame kind handles each message the AsyncAPI document declares (`request` is the
+ * client's own frame, built by {@link runRequest}). The AsyncAPI coverage test checks that this
+ * names every declared message and that {@link parseFrame} reads each example as its kind.
+ */
+export const RUN_STREAM_MESSAGES: Readonly<Record<string, RunFrameKind | 'request'>> = Object.freeze({
+  runRequest: 'request',
+  streamStarted: 'started',
+  data: 'data',
+  streamCompleted: 'completed',
+  validationError: 'error',
+  streamError: 'error',
+});
+
+/**
+ * Reads one text frame. Throws {@link StreamError} (code `INVALID_PAYLOAD`) for a frame that
+ * is not a JSON object, or a `data` frame without `content` or with undecodable content.
+ * `index` (1-based count of data frames so far, for messages) is optional.
+ */
+export function parseFrame(text: string, index = 0): RunFrame {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    throw new StreamError(`run-stream sent a frame that is not JSON: ${preview(text)}`, { code: 'INVALID_PAYLOAD', detail: text });
+  }
+  if (!frame || typeof frame !== 'object' || Array.isArray(frame)) {
+    throw new StreamError(`run-stream sent a frame that is not a JSON object: ${preview(text)}`, { code: 'INVALID_PAYLOAD', detail: text });
+  }
+  const f = frame as Record<string, unknown>;
+  const invocationId = typeof f.invocation_id === 'string' ? f.invocation_id : undefined;
+  switch (f.type) {
+    case 'status':
+      if (f.status === 'stream_started') return { kind: 'started', invocationId };
+      if (f.status === 'stream_completed') {
+        return {
+          kind: 'completed',
+          invocationId,
+          totalChunks: typeof f.total_chunks === 'number' ? f.total_chunks : undefined,
+          // The wire's `execution_time` is in seconds (a float); agentwire speaks ms.
+          executionTimeMs: typeof f.execution_time === 'number' ? f.execution_time * 1000 : undefined,
+        };
+      }
+      return { kind: 'unknown', frame: f };
+    case 'data':
+      if (!('content' in f) || f.content === undefined) {
+        throw new StreamError(`run-stream data frame ${index} has no content`, { code: 'INVALID_PAYLOAD', detail: f });
+      }
+      return { kind: 'data', value: decodeStructured(f.content, `run-stream data frame ${index}`) };
+    case 'error':
+      return { kind: 'error', frame: f };
+    default:
+      return { kind: 'unknown', frame: f };
+  }
+}
+
+/** Is `tag` a streaming entrypoint (its name ends in `_stream`, PROTOCOLS §3)? */
+export function isStreamTag(tag: string): boolean {
+  return tag.endsWith('_stream');
+}
+
+/**
+ * The `POST /run` body / run-stream frame for an entrypoint. `timeoutMs` becomes
+ * `timeout_seconds` (rounded **up** to whole seconds, at least 1): the server stops a run the
+ * client has stopped waiting for. Over the WebSocket the server ignores it.
+ */
+export function runRequest(tag: string, inputKwargs: Record<string, unknown>, inputArgs: unknown[], timeoutMs: number): RunRequest {
+  return {
+    entrypoint_tag: tag,
+    input_args: inputArgs,
+    input_kwargs: inputKwargs,
+    timeout_seconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    async_execution: false,
+  };
+}
+
+/**
+ * The run-stream URL: `ws(s)://{host}{base path}/api/v1/agents/{agentId}/run-stream`
+ * (`http` → `ws`, `https` → `wss`, the base URL's own path kept, e.g. the mock's `/runagent`).
+ *
+ * `queryToken` adds `?token=<key>`: pass it **only** where headers are impossible (a browser's
+ * `WebSocket`); in Node the key goes in `Authorization: Bearer` and the URL carries none, so it
+ * cannot leak through proxies' access logs. The caller keeps the key in its `Secrets`, and the
+ * WebSocket layer strips the query from every message.
+ */
+export function streamUrl(baseUrl: string, agentId: string, queryToken?: string): string {
+  const url = new URL(baseUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/agents/${encodeURIComponent(agentId)}/run-stream`;
+  url.search = '';
+  url.hash = '';
+  if (queryToken) url.searchParams.set('token', queryToken);
+  return url.toString();
+}
