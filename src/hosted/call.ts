@@ -1,0 +1,35 @@
+/**
+ * What the hosted resources share: the typed transport and how one call's options are
+ * merged (a `signal` may come in the seed-style parameters or in the per-call options).
+ */
+import { StreamError, type CallOptions, type RequestOptions, type Transport } from '../core/index.js';
+import type { StreamContext } from './stream.js';
+import type { HostedPaths } from './types.js';
+
+/** The transport every hosted resource uses. */
+export type HostedTransport = Transport<HostedPaths>;
+
+/** Per-call options of a stream: {@link RequestOptions} (the timeout bounds the wait for the response headers). */
+export type StreamOptions = RequestOptions;
+
+/** Merges a seed-style `signal` parameter with the per-call options (the options win). */
+export function callOptions(signal: AbortSignal | undefined, options: RequestOptions = {}): RequestOptions {
+  return signal && !options.signal ? { ...options, signal } : options;
+}
+
+/** The transport options of a stream request: not buffered, `Accept: text/event-stream`. */
+export function streamCall(call: RequestOptions, extra: Partial<CallOptions> = {}): CallOptions {
+  return { ...call, ...extra, stream: true, headers: { accept: 'text/event-stream', ...call.headers } };
+}
+
+/** The stream readers' view of the client for one call. */
+export function streamContext(t: HostedTransport, call: RequestOptions): StreamContext {
+  return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call) };
+}
+
+/** The body of a stream response (openapi-fetch `parseAs: 'stream'`); a bodiless 2xx is a {@link StreamError}. */
+export function streamBody(result: { data?: unknown; response: Response }, what: string): ReadableStream<Uint8Array> {
+  const body = result.data as ReadableStream<Uint8Array> | null | undefined;
+  if (!body) throw new StreamError(`${what} answered ${result.response.status} without a stream body`, { code: 'STREAM_TRUNCATED', statusCode: result.response.status });
+  return body;
+}

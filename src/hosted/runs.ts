@@ -1,0 +1,96 @@
+import { CursorPage, PagePromise, unwrap, type RequestOptions } from '../core/index.js';
+import { callOptions, streamBody, streamCall, streamContext, type HostedTransport } from './call.js';
+import { isRunTerminal, runDecoder, type RunStreamEvent } from './events.js';
+import { checkRunId, checkSince, runListQuery, startRunBody } from './params.js';
+import { follow, seqOf } from './stream.js';
+import type { Run, RunListParams, StartRunParams } from './types.js';
+
+/** Options of `runs.stream`: resume point, cancellation, and the usual per-call options. */
+export interface RunStreamOptions extends RequestOptions {
+  /** Start after this `seq` (exclusive: `since: 2` starts at seq 3). Omit for the whole replay buffer. */
+  since?: number;
+}
+
+/** `client.runs`: durable, observable Runs (PROTOCOLS.md §2, `/runs`). */
+export class Runs {
+  readonly #t: HostedTransport;
+
+  constructor(transport: HostedTransport) {
+    this.#t = transport;
+  }
+
+  /**
+   * Starts a Run and returns it at once: `POST /runs` → **201** with the Run (usually
+   * `running`) and `Location: /runs/{id}` (the same id as `run.id`). An unknown agent still
+   * answers 201; the Run then fails (follow it with {@link stream}). Not resent once the
+   * worker may have acted. `webhookSecretName` is required with `callbackUrl` (checked before
+   * any I/O). Errors as `agents.run`.
+   */
+  async start(params: StartRunParams, options?: RequestOptions): Promise<Run> {
+    const body = startRunBody(params);
+    const call = callOptions(params.signal, options);
+    return unwrap(await this.#t.client.POST('/runs', { body, ...this.#t.init({ ...call, unsafe: true }) }));
+  }
+
+  /** The Run as it is now: `GET /runs/{id}`. Throws `NotFoundError` (404) for an unknown or another user's Run. */
+  async get(runId: string, options?: RequestOptions): Promise<Run> {
+    const id = checkRunId(runId);
+    return unwrap(await this.#t.client.GET('/runs/{runId}', { params: { path: { runId: id } }, ...this.#t.init(options) }));
+  }
+
+  /**
+   * Asks a live Run (and its children) to stop: `POST /runs/{id}/cancel`. Answers the Run as it
+   * was — usually **still `running`**; it becomes `cancelled` shortly after (poll {@link get}
+   * or follow {@link stream}). Throws `NotFoundError` (404) unless the Run is still live.
+   */
+  async cancel(runId: string, options?: RequestOptions): Promise<Run> {
+    const id = checkRunId(runId);
+    return unwrap(await this.#t.client.POST('/runs/{runId}/cancel', { params: { path: { runId: id } }, ...this.#t.init(options) }));
+  }
+
+  /**
+   * Lists Runs, newest first: `GET /runs`. `await` it for the first page (`rows`, `cursor`,
+   * `nextPage()`), or `for await` over it for every Run of every page, each page fetched as the
+   * loop reaches it. Filters are checked before any I/O (`limit` 1–200, `status` a RunStatus,
+   * instants as `Date`, epoch ms or ISO-8601, sent as ISO-8601).
+   */
+  list(params: RunListParams = {}, options?: RequestOptions): PagePromise<Run> {
+    const query = runListQuery(params);
+    const t = this.#t;
+    const page = async (cursor: string | undefined): Promise<CursorPage<Run>> => {
+      const q = cursor === undefined ? query : { ...query, cursor };
+      const data = unwrap(await t.client.GET('/runs', { params: { query: q as never }, ...t.init(options) }));
+      return new CursorPage(data.rows, data.cursor, page);
+    };
+    return new PagePromise(page(params.cursor));
+  }
+
+  /**
+   * Follows a Run and its child runs: `GET /runs/{id}/stream`. Yields {@link RunStreamEvent}s
+   * (children's too: compare `event.runId` with `runId`) and ends on the **root** run's
+   * `run-complete`, `run-error` or `run-cancelled`, or on `snapshot` (the stored Run, once it was
+   * evicted). When the connection drops or ends early it reconnects with `?since=<last seq>`
+   * after a backed-off wait, so no event is yielded twice and none is lost (within the
+   * worker's 1,000-event replay buffer); after `maxRetries` reconnects without a new event it
+   * throws `StreamError` `STREAM_TRUNCATED`. Throws `StreamError` `STREAM_ERROR` for a
+   * `stream-error` frame, `INVALID_SSE_PAYLOAD` for data that is not JSON, `NotFoundError` for
+   * an unknown Run. `break` or the signal closes the connection (the Run keeps running).
+   */
+  stream(runId: string, options: RunStreamOptions = {}): AsyncGenerator<RunStreamEvent, void, undefined> {
+    const id = checkRunId(runId);
+    const { since, ...call } = options;
+    const t = this.#t;
+    const open = async (from: number | undefined) =>
+      streamBody(
+        await t.client.GET('/runs/{runId}/stream', {
+          params: { path: { runId: id }, query: from === undefined ? {} : { since: from } },
+          ...t.init(streamCall(call)),
+        }),
+        `GET /runs/${id}/stream`,
+      );
+    return follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: (_e, wire) => seqOf(wire) }, `GET /runs/${id}/stream`, {
+      ...streamContext(t, call),
+      since: checkSince(since),
+    });
+  }
+}

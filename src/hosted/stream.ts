@@ -1,0 +1,181 @@
+/**
+ * Reading the hosted API's three SSE endpoints (PROTOCOLS.md §2): wire frames → typed events,
+ * one connection that must end on its terminal event (`POST /run/stream`), and a followed
+ * stream that reconnects after a drop and never yields an event twice (`GET /runs/{id}/stream`,
+ * `GET /traces/{id}/stream`).
+ */
+import { ClientError, StreamError, sleep, sseEvents, type Logger, type Secrets, type SseEvent } from '../core/index.js';
+
+/** The SSE frame an event came from: its `event:` name, its `data:` parsed as JSON, its `id:`. */
+export interface WireEvent<Name extends string = string, Data = unknown> {
+  event: Name;
+  data: Data;
+  /** The frame's `id:` line (`/runs/{id}/stream` sends the event's `seq` there), if any. */
+  id: string | undefined;
+}
+
+/**
+ * Turns one wire frame into a public event. `names` lists the event names it knows; frames with
+ * any other name are skipped without looking at their data (PROTOCOLS §2: unknown event names
+ * must be ignored).
+ */
+export interface Decoder<E> {
+  names: ReadonlySet<string>;
+  decode(wire: WireEvent): E;
+}
+
+/** Builds a {@link Decoder} from one mapping function per known event name. */
+export function decoder<E>(table: Record<string, (wire: WireEvent) => E>): Decoder<E> {
+  const map = new Map(Object.entries(table));
+  return { names: new Set(map.keys()), decode: (wire) => map.get(wire.event)!(wire) };
+}
+
+/**
+ * The data of a frame, parsed as JSON. Throws {@link StreamError} with code
+ * `INVALID_SSE_PAYLOAD` (its `detail` holds the start of the data, secrets redacted).
+ */
+export function parseData(frame: SseEvent, secrets: Secrets): unknown {
+  try {
+    return JSON.parse(frame.data);
+  } catch (cause) {
+    throw new StreamError(`Invalid JSON in the data of a "${frame.event}" event`, {
+      code: 'INVALID_SSE_PAYLOAD',
+      detail: secrets.redact(frame.data.slice(0, 200)),
+      cause,
+    });
+  }
+}
+
+/** What the stream readers need from the client. */
+export interface StreamContext {
+  secrets: Secrets;
+  logger: Logger;
+  /** The wait before reconnect `n` (0-based) in ms, or `undefined` to give up (`Transport.retryDelay`). */
+  retryDelay(n: number): number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** The known events of one body, decoded, in order. */
+async function* decoded<E>(body: ReadableStream<Uint8Array>, dec: Decoder<E>, ctx: StreamContext): AsyncGenerator<[E, WireEvent]> {
+  for await (const frame of sseEvents(body)) {
+    if (!dec.names.has(frame.event)) {
+      ctx.logger.debug(`ignoring unknown SSE event "${frame.event}"`);
+      continue;
+    }
+    const wire: WireEvent = { event: frame.event, data: parseData(frame, ctx.secrets), id: frame.id };
+    yield [dec.decode(wire), wire];
+  }
+}
+
+function truncated(what: string, cause?: unknown, extra = ''): StreamError {
+  const how = cause === undefined ? 'ended' : 'lost its connection';
+  return new StreamError(`${what} ${how} before its terminal event${extra}`, { code: 'STREAM_TRUNCATED', cause });
+}
+
+/** A failure of the body itself (reset, `terminated`), as opposed to our own typed errors or the caller's abort. */
+function isDrop(err: unknown, signal: AbortSignal | undefined): boolean {
+  return !(err instanceof ClientError) && !signal?.aborted;
+}
+
+/**
+ * Reads one SSE connection that must end on a terminal event (`POST /run/stream`: exactly one
+ * `run-complete` or `run-error`). Yields every known event, returns after the terminal one.
+ * Throws {@link StreamError} `STREAM_TRUNCATED` when the body ends or breaks first,
+ * `INVALID_SSE_PAYLOAD` for data that is not JSON, and the caller's abort reason on abort.
+ * Leaving the loop early cancels the body, which closes the connection.
+ */
+export async function* readToTerminal<E>(
+  open: () => Promise<ReadableStream<Uint8Array>>,
+  dec: Decoder<E>,
+  isTerminal: (event: E) => boolean,
+  what: string,
+  ctx: StreamContext,
+): AsyncGenerator<E, void, undefined> {
+  const body = await open();
+  try {
+    for await (const [event] of decoded(body, dec, ctx)) {
+      yield event;
+      if (isTerminal(event)) return;
+    }
+  } catch (err) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (isDrop(err, ctx.signal)) throw truncated(what, err);
+    throw err;
+  }
+  if (ctx.signal?.aborted) throw ctx.signal.reason;
+  throw truncated(what);
+}
+
+/** How a followed stream places its events, so that a reconnect neither repeats nor skips one. */
+export interface Position<E> {
+  /**
+   * The event's sequence number (`/runs/{id}/stream`: the frame's `id:` / the data's `seq`).
+   * Reconnects ask for events after the last one seen, and events at or below it are dropped.
+   */
+  seq?(event: E, wire: WireEvent): number | undefined;
+  /**
+   * An identity for events without a sequence (`/traces/{id}/stream`: `span-start:<spanId>`):
+   * an event whose key was already yielded is dropped after a reconnect.
+   */
+  key?(event: E): string | undefined;
+}
+
+/**
+ * Follows a resumable SSE stream until its terminal event. When the connection drops or the
+ * body ends early, it reconnects — `open(lastSeq)` — after `ctx.retryDelay(n)` ms, where `n`
+ * counts reconnects since the last one that delivered a new event; when `retryDelay` gives up
+ * it throws {@link StreamError} `STREAM_TRUNCATED`. Events already yielded are never yielded
+ * again. HTTP errors while reconnecting (404, 401, ...) are thrown as they are: the transport
+ * has already retried what can be retried.
+ */
+export async function* follow<E>(
+  open: (since: number | undefined) => Promise<ReadableStream<Uint8Array>>,
+  dec: Decoder<E>,
+  isTerminal: (event: E) => boolean,
+  position: Position<E>,
+  what: string,
+  ctx: StreamContext & { since?: number | undefined },
+): AsyncGenerator<E, void, undefined> {
+  let last = ctx.since;
+  const seen = new Set<string>();
+  for (let stalls = 0; ; ) {
+    const body = await open(last);
+    let progressed = false;
+    let cause: unknown;
+    try {
+      for await (const [event, wire] of decoded(body, dec, ctx)) {
+        const seq = position.seq?.(event, wire);
+        if (seq !== undefined) {
+          if (last !== undefined && seq <= last) continue;
+          last = seq;
+        }
+        const key = position.key?.(event);
+        if (key !== undefined) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        progressed = true;
+        yield event;
+        if (isTerminal(event)) return;
+      }
+    } catch (err) {
+      if (ctx.signal?.aborted) throw ctx.signal.reason;
+      if (!isDrop(err, ctx.signal)) throw err;
+      cause = err;
+    }
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (progressed) stalls = 0;
+    const wait = ctx.retryDelay(stalls);
+    if (wait === undefined) throw truncated(what, cause, ` (gave up after ${stalls} reconnect(s) without a new event)`);
+    stalls++;
+    ctx.logger.debug(`${what} ${cause === undefined ? 'ended early' : 'dropped'}; reconnecting${last === undefined ? '' : ` since ${last}`} in ${Math.round(wait)} ms`);
+    await sleep(wait, ctx.signal);
+  }
+}
+
+/** A sequence number from an `id:` line or a numeric `seq` field, else `undefined`. */
+export function seqOf(wire: WireEvent): number | undefined {
+  if (wire.id !== undefined && /^\d+$/.test(wire.id)) return Number(wire.id);
+  const seq = (wire.data as { seq?: unknown } | null)?.seq;
+  return typeof seq === 'number' && Number.isFinite(seq) ? seq : undefined;
+}
