@@ -110,10 +110,10 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
   const apiUrl = field(d, 'api_url');
   if (apiUrl !== undefined) {
     if (typeof apiUrl !== 'string') throw bad(path, 'api_url', `must be a string, got ${kind(apiUrl)}`);
-    out.apiUrl = baseUrlFrom(apiUrl, `${path}: field "api_url"`);
+    out.apiUrl = configUrl(apiUrl, 'api_url', (what) => bad(path, 'api_url', what));
   }
   const timeout = field(d, 'timeout');
-  if (timeout !== undefined) out.timeoutMs = seconds(timeout, path, 'timeout', false);
+  if (timeout !== undefined) out.timeoutMs = seconds(timeout, path, 'timeout', false, false);
   const retry = field(d, 'retry_config');
   if (retry !== undefined) {
     if (typeof retry !== 'object' || Array.isArray(retry)) throw bad(path, 'retry_config', `must be an object, got ${kind(retry)}`);
@@ -126,7 +126,7 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
       out.maxRetries = max;
     }
     const delay = field(r, 'retry_delay');
-    if (delay !== undefined) out.retryDelayMs = seconds(delay, path, 'retry_config.retry_delay', true);
+    if (delay !== undefined) out.retryDelayMs = seconds(delay, path, 'retry_config.retry_delay', true, false);
     const backoff = field(r, 'retry_backoff');
     if (backoff !== undefined) {
       if (typeof backoff !== 'number' || !Number.isFinite(backoff) || backoff < 1 || backoff > 10) {
@@ -167,13 +167,13 @@ export function resolveSettings(options: SettingsOptions, file: ConfigFile | und
   const apiKey = pick<string | undefined>('apiKey', [[options.apiKey, 'options'], [envKey, from('RUNAGENT_API_KEY')], [file?.apiKey, fromFile]], undefined);
   const baseUrl = pick('baseUrl', [
     [options.baseUrl === undefined ? undefined : baseUrlFrom(options.baseUrl, 'baseUrl'), 'options'],
-    [envBase === undefined ? undefined : baseUrlFrom(envBase, 'RUNAGENT_BASE_URL'), from('RUNAGENT_BASE_URL')],
-    [envApiUrl === undefined ? undefined : baseUrlFrom(envApiUrl, 'RUNAGENT_API_URL'), from('RUNAGENT_API_URL')],
+    [envBase === undefined ? undefined : configUrl(envBase, 'RUNAGENT_BASE_URL', envError('RUNAGENT_BASE_URL')), from('RUNAGENT_BASE_URL')],
+    [envApiUrl === undefined ? undefined : configUrl(envApiUrl, 'RUNAGENT_API_URL', envError('RUNAGENT_API_URL')), from('RUNAGENT_API_URL')],
     [file?.apiUrl, fromFile],
   ], DEFAULT_BASE_URL);
   const timeout = pick<Timeout>('timeout', [
     [options.timeout, 'options'],
-    [envTimeout === undefined ? undefined : seconds(envTimeout, 'RUNAGENT_TIMEOUT', undefined, false), from('RUNAGENT_TIMEOUT')],
+    [envTimeout === undefined ? undefined : seconds(envTimeout, 'RUNAGENT_TIMEOUT', undefined, false, true), from('RUNAGENT_TIMEOUT')],
     [file?.timeoutMs, fromFile],
   ], DEFAULT_TIMEOUT_MS);
   resolveTimeout(timeout);
@@ -199,23 +199,33 @@ export function logLevelFrom(value: string): LogLevel {
   const v = value.trim().toLowerCase();
   const level = PYTHON_LEVELS[v] ?? v;
   if (!isLogLevel(level)) {
-    throw new ValidationError(`RUNAGENT_LOG_LEVEL must be one of debug, info, warn(ing), error, critical, off; got ${JSON.stringify(value)}`, {
-      statusCode: 400,
-      code: 'INVALID_CONFIG',
-    });
+    throw envError('RUNAGENT_LOG_LEVEL')(`must be one of debug, info, warn(ing), error, critical, off; got ${JSON.stringify(value)}`);
   }
   return level;
 }
 
-/** A duration given in seconds (a number, or a numeric string from the environment), in ms. */
-function seconds(value: unknown, where: string, fieldName: string | undefined, zeroOk: boolean): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+/** A duration given in seconds (a number; a numeric string only from the environment), in ms. */
+function seconds(value: unknown, where: string, fieldName: string | undefined, zeroOk: boolean, fromText: boolean): number {
+  const n = fromText && typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || (!zeroOk && n === 0) || n > 86_400) {
     const what = `must be a ${zeroOk ? 'non-negative' : 'positive'} number of seconds (at most 86400), got ${kind(value)}`;
     if (fieldName) throw bad(where, fieldName, what);
-    throw new ValidationError(`${where} ${what}`, { statusCode: 400, code: 'INVALID_CONFIG' });
+    throw envError(where)(what);
   }
   return n * 1000;
+}
+
+/** A base URL from the environment or the file; `fail` turns the problem into the error to throw. */
+function configUrl(value: string, name: string, fail: (what: string) => ValidationError): string {
+  try {
+    return baseUrlFrom(value, name);
+  } catch (err) {
+    throw fail((err as Error).message.replace(`${name} `, ''));
+  }
+}
+
+function envError(name: string): (what: string) => ValidationError {
+  return (what) => new ValidationError(`${name} ${what}`, { statusCode: 400, code: 'INVALID_CONFIG', detail: { variable: name } });
 }
 
 function field(obj: Record<string, unknown>, key: string): unknown {
