@@ -1,0 +1,241 @@
+import type { paths } from '../../generated/agent.js';
+import { ClientError, ConnectionError, RequestTimeoutError, ServerError } from '../core/errors.js';
+import { bodyLines } from '../core/lines.js';
+import { StreamBudget, type StreamLimits } from '../core/stream-limits.js';
+import { describe, type Transport } from '../core/transport.js';
+import { resolveTimeout } from '../core/timeout.js';
+import { checkId, checkOneOf, invalid } from '../core/validate.js';
+import { openWebSocket, type CloseInfo, type WebSocketConnection } from '../core/websocket.js';
+import { TailDecoder, type TailEvent } from './frames.js';
+
+/** How {@link AgentClient.tailJobLogs} reaches the log: `auto` (WebSocket, then HTTP), or one of the two. */
+export type TailProtocol = 'auto' | 'websocket' | 'http';
+/** Every {@link TailProtocol}. */
+export const TAIL_PROTOCOLS: readonly TailProtocol[] = ['auto', 'websocket', 'http'];
+
+/** The default tail timeout, ms (the seed's 30 s). */
+export const DEFAULT_TAIL_TIMEOUT_MS = 30_000;
+/** The largest tail timeout accepted, ms (the seed's 300 s). */
+export const MAX_TAIL_TIMEOUT_MS = 300_000;
+
+/** Options of one log tail. */
+export interface TailOptions {
+  /**
+   * Milliseconds (the seed's `timeout` is seconds: multiply by 1,000). Default 30,000, at most
+   * 300,000. It bounds the connection (WebSocket handshake, or the HTTP response headers)
+   * and then every silence: a tail that receives nothing for this long fails with
+   * {@link RequestTimeoutError} (408), on both transports. A quiet job needs a longer one.
+   */
+  timeout?: number;
+  /** Aborting closes the socket or response body at once; iteration rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Extra headers for this tail's handshake or request (never logged). */
+  headers?: Record<string, string>;
+}
+
+/** Options of {@link AgentClient.tailJobLogs}. */
+export interface TailJobLogsOptions extends TailOptions {
+  /** `auto` (default): WebSocket first, HTTP on a 5xx-class failure; or `websocket` / `http` only. */
+  protocol?: TailProtocol;
+}
+
+/** What a tail needs from its client. */
+export interface TailContext {
+  transport: Transport<paths>;
+  limits: StreamLimits;
+}
+
+/** A checked tail request. */
+interface TailPlan {
+  jobId: string;
+  protocol: TailProtocol;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  headers: Record<string, string> | undefined;
+}
+
+/**
+ * Checks a tail's arguments (PROTOCOLS §1, "Validation"): throws {@link ValidationError} (400)
+ * — `job ID cannot be empty`, `Invalid job ID format`, `job ID too long`, `Invalid protocol: …`,
+ * or a bad timeout — before any I/O.
+ */
+export function planTail(jobId: unknown, options: TailJobLogsOptions | undefined, fixed?: TailProtocol): TailPlan {
+  const o = options ?? {};
+  const id = checkId(jobId, 'job ID');
+  const protocol = fixed ?? (o.protocol === undefined ? 'auto' : checkOneOf(o.protocol, 'protocol', TAIL_PROTOCOLS));
+  let timeoutMs = DEFAULT_TAIL_TIMEOUT_MS;
+  if (o.timeout !== undefined) {
+    if (typeof o.timeout !== 'number') invalid(`timeout must be a number of milliseconds, got ${typeof o.timeout}`);
+    timeoutMs = resolveTimeout(o.timeout, 'timeout', MAX_TAIL_TIMEOUT_MS).readMs;
+  }
+  return { jobId: id, protocol, timeoutMs, signal: o.signal, headers: o.headers };
+}
+
+/**
+ * A running (or not yet started) log tail: iterate it with `for await` to receive log lines.
+ * Each iteration opens its own connection. `protocol` says which transport is serving it and
+ * `fallbackReason` why `auto` left the WebSocket, if it did.
+ *
+ * Lines, not messages: both transports yield the same units (see `LineAssembler`), which is
+ * what lets `auto` resume over HTTP without repeating a line.
+ */
+export class JobLogTail implements AsyncIterable<string> {
+  #protocol: 'websocket' | 'http' | undefined;
+  #fallbackReason: ClientError | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly ctx: TailContext,
+    private readonly plan: TailPlan,
+  ) {}
+
+  /** The transport in use: `undefined` before the first line is asked for. */
+  get protocol(): 'websocket' | 'http' | undefined {
+    return this.#protocol;
+  }
+
+  /** The WebSocket failure that made `auto` switch to HTTP, if it did. */
+  get fallbackReason(): ClientError | undefined {
+    return this.#fallbackReason;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<string> {
+    this.#fallbackReason = undefined;
+    return this.plan.protocol === 'http' ? this.#http(0, []) : this.#run();
+  }
+
+  async *#run(): AsyncGenerator<string, void, undefined> {
+    const { protocol, signal } = this.plan;
+    /** Lines yielded so far: the HTTP tail after a fallback skips this many. */
+    let yielded = 0;
+    const out: string[] = [];
+
+    {
+      this.#protocol = 'websocket';
+      let conn: WebSocketConnection | undefined;
+      let completed = false;
+      try {
+        conn = await openWebSocket(this.#wsUrl(), {
+          headers: this.ctx.transport.headers(this.plan.headers),
+          handshakeTimeoutMs: this.plan.timeoutMs,
+          idleTimeoutMs: this.plan.timeoutMs,
+          signal,
+          secrets: this.ctx.transport.secrets,
+          refused: (status, body, headers) => this.ctx.transport.errorFromBody(status, body, headers),
+        });
+        const decoder = this.#decoder('message');
+        const messages = conn[Symbol.asyncIterator]();
+        for (;;) {
+          const next = await messages.next();
+          if (next.done) break;
+          decoder.frame(next.value, out);
+          for (let i = 0; i < out.length; i++) {
+            yielded++;
+            yield out[i]!;
+          }
+          out.length = 0;
+          if (decoder.complete) {
+            completed = true;
+            return;
+          }
+        }
+        this.#checkClose(conn.closeInfo);
+        decoder.end(out);
+        for (const line of out) yield line;
+        return;
+      } catch (err) {
+        if (protocol === 'websocket' || signal?.aborted || !fallsBack(err)) throw err;
+        this.#fallbackReason = err as ClientError;
+        this.ctx.transport.logger.info(
+          `log tail of job ${this.plan.jobId}: WebSocket failed after ${yielded} line(s) (${(err as Error).message}); falling back to HTTP`,
+        );
+      } finally {
+        if (completed) conn?.close(1000, '');
+        else conn?.close();
+      }
+    }
+
+    yield* this.#http(yielded, out);
+  }
+
+  async *#http(skip: number, out: string[]): AsyncGenerator<string, void, undefined> {
+    const { jobId, timeoutMs, signal } = this.plan;
+    const t = this.ctx.transport;
+    this.#protocol = 'http';
+    const local = new AbortController();
+    const callSignal = signal ? AbortSignal.any([signal, local.signal]) : local.signal;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const { data: body } = await t.client.GET('/jobs/{job_id}/logs/stream/', {
+        params: { path: { job_id: jobId } },
+        ...t.init({ stream: true, signal: callSignal, timeout: timeoutMs, headers: this.plan.headers }),
+      });
+      // No deadline on the body as a whole: only the longest silence between two lines.
+      idle = setTimeout(
+        () => local.abort(new RequestTimeoutError(`no log line from GET /jobs/${jobId}/logs/stream/ for ${timeoutMs} ms`, { statusCode: 408 })),
+        timeoutMs,
+      );
+      const decoder = this.#decoder('line');
+      if (body) {
+        for await (const line of bodyLines(body as unknown as ReadableStream<Uint8Array>)) {
+          idle.refresh();
+          decoder.line(line, out);
+          for (let i = 0; i < out.length; i++) {
+            if (skip > 0) skip--;
+            else yield out[i]!;
+          }
+          out.length = 0;
+          if (decoder.complete) return;
+        }
+      }
+      decoder.end(out);
+      for (const line of out) if (skip > 0) skip--;
+      else yield line;
+    } catch (err) {
+      if (local.signal.aborted && local.signal.reason instanceof RequestTimeoutError) throw local.signal.reason;
+      if (signal?.aborted) throw signal.reason;
+      if (err instanceof ClientError) throw err;
+      throw new ConnectionError(t.secrets.redact(`HTTP log tail of job ${jobId} broke: ${describe(err)}`), { cause: err });
+    } finally {
+      clearTimeout(idle);
+      local.abort();
+    }
+  }
+
+  #decoder(unit: 'message' | 'line'): TailDecoder {
+    const t = this.ctx.transport;
+    const limit = this.ctx.limits.maxMessageSize;
+    return new TailDecoder({
+      budget: new StreamBudget(this.ctx.limits, unit),
+      errorFrom: (event: TailEvent) => t.errorFromBody(500, event, undefined, 'the log tail reported an error'),
+      onOversized: (bytes) =>
+        t.logger.warn(`log tail of job ${this.plan.jobId}: skipped a ${unit} of ${bytes} bytes (over maxMessageSize ${limit}); later ones are skipped silently`),
+    });
+  }
+
+  #wsUrl(): string {
+    return `${this.ctx.transport.baseUrl.replace(/^http/i, 'ws')}/jobs/${this.plan.jobId}/logs/`;
+  }
+
+  /**
+   * A WebSocket that closed without `complete`: 1000 / 1005 is the server's normal end (Ray
+   * has no end sentinel, PROTOCOLS §4); 1011 is a server error (500); anything else — 1006,
+   * a drop without a close frame above all — is a lost connection (503), never a silent end.
+   */
+  #checkClose(info: CloseInfo | undefined): void {
+    const code = info?.code ?? 1006;
+    if (code === 1000 || code === 1005) return;
+    const what = `WebSocket log tail of job ${this.plan.jobId} closed with code ${code}${info?.reason ? ` (${info.reason})` : ''} before it completed`;
+    if (code === 1011) throw new ServerError(this.ctx.transport.secrets.redact(what), { statusCode: 500, code: 'WS_CLOSE_1011' });
+    throw new ConnectionError(this.ctx.transport.secrets.redact(what), { code: `WS_CLOSE_${code}` });
+  }
+}
+
+/**
+ * `auto` falls back to HTTP on a 500/503-class failure only (PROTOCOLS §1): a 5xx refusal of
+ * the handshake, a connection failure or drop (503), an `error` frame (500). Anything else —
+ * 400, 401, 403, 404, a 408 timeout, a 429 stream limit, an abort — is the caller's to see.
+ */
+function fallsBack(err: unknown): boolean {
+  return err instanceof ClientError && (err.statusCode ?? 0) >= 500 && (err instanceof ServerError || err instanceof ConnectionError);
+}
