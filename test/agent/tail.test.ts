@@ -3,7 +3,7 @@
  * frames, limits, fallback, drops, timeouts, aborts. Fixtures are the captured Ray frames
  * (ws-tail-frames.txt, as openapi/agent-logs.asyncapi.yaml holds them).
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import {
@@ -47,7 +47,7 @@ function httpTail(res: ServerResponse, lines: string[], end: 'end' | 'drop' = 'e
 /** HTTP-tail lines that replay the captured log from its start, as `data:` events, then complete. */
 const CAPTURED_HTTP = [...CAPTURED_LOG_EVENTS.map((e) => `data: ${JSON.stringify(e)}`), `data: ${COMPLETE}`];
 
-const notFound = (res: ServerResponse) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('404: Not Found');
+const notFound = (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('404: Not Found');
 
 describe('WebSocket tail', () => {
   it('yields the captured Ray batches as lines, with the auth headers on the handshake', async () => {
