@@ -151,7 +151,7 @@ describe('a malformed config file is a ValidationError naming the file and the f
     const s = await runServer();
     const path = await writeConfig(env.home(), content);
     vi.stubEnv('RUNAGENT_BASE_URL', s.url);
-    const error = await new RunAgentClient({ agentId: AGENT }).runGeneric({}).catch((e) => e);
+    const error = await new RunAgentClient({ agentId: AGENT }).runGeneric({}).catch((e: any) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(message);
     expect(error.message).toContain(path);
@@ -170,7 +170,7 @@ describe('a malformed config file is a ValidationError naming the file and the f
 
   it('the key never appears in the message', async () => {
     await writeConfig(env.home(), { api_key: 'file-key-1234', timeout: 'soon' });
-    const error = await new RunAgentClient({ agentId: AGENT }).settings().catch((e) => e);
+    const error = await new RunAgentClient({ agentId: AGENT }).settings().catch((e: any) => e);
     expect(error.message).not.toContain('file-key-1234');
   });
 });
@@ -184,7 +184,7 @@ describe('a malformed environment variable is a ValidationError naming it', () =
     ['RUNAGENT_BASE_URL', 'ws://x', /RUNAGENT_BASE_URL must be an http\(s\) URL/],
   ])('%s=%s', async (name, value, message) => {
     vi.stubEnv(name, value);
-    const error = await new RunAgentClient({ agentId: AGENT }).settings().catch((e) => e);
+    const error = await new RunAgentClient({ agentId: AGENT }).settings().catch((e: any) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(message);
   });

@@ -35,7 +35,7 @@ describe('streamUrl', () => {
       handshakeTimeoutMs: 1000,
       secrets: new Secrets().add(TOKEN),
       refused: () => new ConnectionError('refused'),
-    }).catch((e) => e);
+    }).catch((e: any) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.message).not.toContain(TOKEN);
     expect(error.message).toContain(`/api/v1/agents/${AGENT}/run-stream`);

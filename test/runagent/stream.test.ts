@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 /** A run-stream server: reads the request frame, then plays `script(request)`. */
-async function runStreamServer(script: (request: any) => Script, wsRefuse?: Parameters<typeof startServer>[1]['wsRefuse']): Promise<TestServer> {
+async function runStreamServer(script: (request: any) => Script, wsRefuse?: (req: unknown) => number | undefined): Promise<TestServer> {
   return startServer((_req, res) => void res.writeHead(404).end(), {
     wsRefuse,
     ws: (ws: WebSocket) => {
@@ -230,7 +230,7 @@ describe('a close before stream_completed is an error, never a silent end', () =
 
   it('silence longer than the timeout is a TimeoutError', async () => {
     // The server sends stream_started, then nothing, and keeps the connection open.
-    server = await startServer((_q, r) => void r.end(), { ws: (ws) => ws.once('message', () => ws.send(STARTED)) });
+    server = await startServer((_q, r) => void r.end(), { ws: (ws) => void ws.once('message', () => ws.send(STARTED)) });
     const { items, error } = await drain(client({ timeout: 300 }).runGenericStream({}));
     expect(items).toEqual([]);
     expect(error).toBeInstanceOf(TimeoutError);
