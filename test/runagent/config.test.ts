@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunAgentClient, ValidationError } from '../../src/runagent/index.js';
 import { startServer, type TestServer } from '../support/servers.js';
-import { AGENT, captureLogger, envelope, isolateEnvironment, structured, writeConfig } from './helpers.js';
+import { AGENT, captureLogger, envelope, failure, isolateEnvironment, structured, writeConfig } from './helpers.js';
 
 const env = isolateEnvironment();
 
@@ -151,7 +151,7 @@ describe('a malformed config file is a ValidationError naming the file and the f
     const s = await runServer();
     const path = await writeConfig(env.home(), content);
     vi.stubEnv('RUNAGENT_BASE_URL', s.url);
-    const error = await new RunAgentClient({ agentId: AGENT }).runGeneric({}).catch((e: any) => e);
+    const error = await failure(new RunAgentClient({ agentId: AGENT }).runGeneric({}));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(message);
     expect(error.message).toContain(path);
@@ -170,7 +170,7 @@ describe('a malformed config file is a ValidationError naming the file and the f
 
   it('the key never appears in the message', async () => {
     await writeConfig(env.home(), { api_key: 'file-key-1234', timeout: 'soon' });
-    const error = await new RunAgentClient({ agentId: AGENT }).settings().catch((e: any) => e);
+    const error = await failure(new RunAgentClient({ agentId: AGENT }).settings());
     expect(error.message).not.toContain('file-key-1234');
   });
 });
@@ -184,7 +184,7 @@ describe('a malformed environment variable is a ValidationError naming it', () =
     ['RUNAGENT_BASE_URL', 'ws://x', /RUNAGENT_BASE_URL must be an http\(s\) URL/],
   ])('%s=%s', async (name, value, message) => {
     vi.stubEnv(name, value);
-    const error = await new RunAgentClient({ agentId: AGENT }).settings().catch((e: any) => e);
+    const error = await failure(new RunAgentClient({ agentId: AGENT }).settings());
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(message);
   });

@@ -64,3 +64,13 @@ export async function drain<T>(stream: AsyncIterable<T>): Promise<{ items: T[]; 
     return { items, error };
   }
 }
+
+/** The error a promise rejects with (`undefined` if it resolves), typed loosely for assertions. */
+export async function failure(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}

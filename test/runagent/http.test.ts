@@ -19,7 +19,7 @@ import {
   ValidationError,
 } from '../../src/runagent/index.js';
 import { closedPort, startServer, type TestServer } from '../support/servers.js';
-import { AGENT, TOKEN, captureLogger, envelope, isolateEnvironment, structured, writeConfig } from './helpers.js';
+import { AGENT, TOKEN, captureLogger, envelope, failure, isolateEnvironment, structured, writeConfig } from './helpers.js';
 
 const env = isolateEnvironment();
 
@@ -118,7 +118,7 @@ describe('errors', () => {
     };
     server = await replies([200, JSON.stringify(body)]);
     await fastRetries();
-    const error = await client().runGeneric({}).catch((e: any) => e);
+    const error = await failure(client().runGeneric({}));
     expect(error).toBeInstanceOf(ServerError);
     expect(error).toBeInstanceOf(RunAgentError);
     expect(error.code).toBe('INTERNAL_ERROR');
@@ -137,7 +137,7 @@ describe('errors', () => {
     ['SOMETHING_NEW', RunAgentError, undefined],
   ])('success:false with code %s → %s', async (code, Class, status) => {
     server = await replies([200, JSON.stringify({ success: false, data: null, message: 'failed', error: { code, message: 'why', details: null, field: null }, timestamp: 't', request_id: 'r' })]);
-    const error = await client().runGeneric({}).catch((e: any) => e);
+    const error = await failure(client().runGeneric({}));
     expect(error).toBeInstanceOf(Class);
     expect(error.code).toBe(code);
     expect(error.statusCode).toBe(status);
@@ -152,7 +152,7 @@ describe('errors', () => {
     ['a forbidden agent (403, authentication per PROTOCOLS §3)', 403, '{"detail":"Not authorized to access this resource"}', AuthenticationError, 'Not authorized'],
   ])('%s', async (_name, status, body, Class, text) => {
     server = await replies([status, body]);
-    const error = await client().run('generic', {}).catch((e: any) => e);
+    const error = await failure(client().run('generic', {}));
     expect(error).toBeInstanceOf(Class);
     expect(error.statusCode).toBe(status);
     expect(error.message).toContain(text);
@@ -161,7 +161,7 @@ describe('errors', () => {
 
   it('429 carries retryAfterMs once retries are exhausted', async () => {
     server = await replies([429, '{"detail":"Rate limit exceeded"}', { 'retry-after': '0' }]);
-    const error = await client({ maxRetries: 1 }).runGeneric({}).catch((e: any) => e);
+    const error = await failure(client({ maxRetries: 1 }).runGeneric({}));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(0);
     expect(server.requests).toHaveLength(2);
@@ -173,7 +173,7 @@ describe('errors', () => {
       res.writeHead(200).end(CAPTURED);
     });
     await fastRetries();
-    const error = await client({ timeout: 150 }).runGeneric({}).catch((e: any) => e);
+    const error = await failure(client({ timeout: 150 }).runGeneric({}));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(server.requests).toHaveLength(1);
   });
@@ -181,7 +181,7 @@ describe('errors', () => {
   it('a refused connection is a NetworkError (retried: nothing was sent)', async () => {
     const port = await closedPort();
     await fastRetries();
-    const error = await new RunAgentClient({ agentId: AGENT, baseUrl: `http://127.0.0.1:${port}` }).runGeneric({}).catch((e: any) => e);
+    const error = await failure(new RunAgentClient({ agentId: AGENT, baseUrl: `http://127.0.0.1:${port}` }).runGeneric({}));
     expect(error).toBeInstanceOf(NetworkError);
   });
 });
@@ -271,7 +271,7 @@ describe('the key never shows', () => {
     });
     await fastRetries();
     const logger = captureLogger();
-    const error = await client({ logger, logLevel: 'debug', maxRetries: 2 }).runGeneric({}).catch((e: any) => e);
+    const error = await failure(client({ logger, logLevel: 'debug', maxRetries: 2 }).runGeneric({}));
     expect(error).toBeInstanceOf(ServerError);
     expect(error.message).toContain('bad header Bearer [REDACTED]');
     expect(JSON.stringify(error.details)).not.toContain(TOKEN);
@@ -282,7 +282,7 @@ describe('the key never shows', () => {
 
   it('not in a success:false envelope that echoes it', async () => {
     server = await replies([200, JSON.stringify({ success: false, data: null, message: 'x', error: { code: 'INTERNAL_ERROR', message: `key ${TOKEN} rejected`, details: { key: TOKEN }, field: null }, timestamp: 't', request_id: 'r' })]);
-    const error = await client().runGeneric({}).catch((e: any) => e);
+    const error = await failure(client().runGeneric({}));
     expect(error.message).toContain('key [REDACTED] rejected');
     expect(JSON.stringify(error.details)).not.toContain(TOKEN);
   });
@@ -302,7 +302,7 @@ describe('the key never shows', () => {
     server = await startServer((req, res) => void res.writeHead(500, { 'content-type': 'text/plain' }).end(`Traceback (most recent call last):\nValueError: bad key ${req.headers.authorization}`));
     process.env.RUNAGENT_API_KEY = TOKEN; // restored by vi.unstubAllEnvs (stubbed in isolateEnvironment)
     const c = new RunAgentClient({ agentId: AGENT, baseUrl: server.url, maxRetries: 0 });
-    const error = await c.runGeneric({}).catch((e: any) => e);
+    const error = await failure(c.runGeneric({}));
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(error.message).toBe('ValueError: bad key Bearer [REDACTED] (HTTP 500)');
     expect(inspect(c)).not.toContain(TOKEN);

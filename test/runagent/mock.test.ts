@@ -15,7 +15,7 @@ import {
   StreamError,
   ValidationError,
 } from '../../src/runagent/index.js';
-import { AGENT, TOKEN, drain, isolateEnvironment, writeConfig } from './helpers.js';
+import { AGENT, TOKEN, drain, failure, isolateEnvironment, writeConfig } from './helpers.js';
 
 const env = isolateEnvironment();
 const { url: mockUrl, urls } = inject('mock');
@@ -36,7 +36,7 @@ describe('HTTP through Prism (openapi/runagent.yaml)', () => {
   });
 
   it('the agentRaised example (200, success:false) is a ServerError', async () => {
-    const error = await client().runGeneric({}, prefer('example=agentRaised')).catch((e: any) => e);
+    const error = await failure(client().runGeneric({}, prefer('example=agentRaised')));
     expect(error).toBeInstanceOf(ServerError);
     expect(error.code).toBe('INTERNAL_ERROR');
     expect(error.message).toContain('generic() takes from 0 to 1 positional arguments but 2 were given');
@@ -53,7 +53,7 @@ describe('HTTP through Prism (openapi/runagent.yaml)', () => {
     ['code=429', RateLimitError, 429, 'Rate limit exceeded'],
     ['code=500', ServerError, 500, 'Internal server error'],
   ])('POST /run with Prefer: %s', async (preferValue, Class, status, text) => {
-    const error = await client({ maxRetries: 0 }).runGeneric({}, prefer(preferValue)).catch((e: any) => e);
+    const error = await failure(client({ maxRetries: 0 }).runGeneric({}, prefer(preferValue)));
     expect(error).toBeInstanceOf(Class);
     expect(error.statusCode).toBe(status);
     expect(error.message).toContain(text);
