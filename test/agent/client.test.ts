@@ -167,7 +167,7 @@ describe('requests', () => {
       [() => a.listJobs({ maxRetries: 99 }), /maxRetries/],
     ];
     for (const [call, message] of cases) {
-      const err = await call().catch((e) => e);
+      const err: any = await call().catch((e: unknown) => e);
       expect(err, String(message)).toBeInstanceOf(ValidationError);
       expect(err.statusCode).toBe(400);
       expect(err.message).toMatch(message);
