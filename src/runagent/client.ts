@@ -14,17 +14,17 @@ import { resolveTimeout } from '../core/timeout.js';
 import { checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions, unwrap } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
-import { baseUrlFrom, loadConfigFile, resolveSettings, type RunAgentSettings } from './config.js';
+import { baseUrlFrom, loadRunAgentConfigFile, resolveRunAgentSettings, type RunAgentSettings } from './config.js';
 import { classifyStatus, errorFromEnvelope, errorFromFrame, RateLimitError } from './errors.js';
-import { isStreamTag, parseFrame, runRequest, streamUrl } from './frames.js';
-import { decodeStructured } from './payload.js';
+import { isStreamEntrypoint, parseRunStreamFrame, buildRunRequest, runStreamUrl } from './frames.js';
+import { decodeStructuredPayload } from './payload.js';
 
 /** The agent's architecture: its id and entrypoints (`GET /architecture`'s `data`). */
-export type Architecture = components['schemas']['ArchitectureData'];
+export type RunAgentArchitecture = components['schemas']['ArchitectureData'];
 /** One entrypoint: `tag` is what {@link RunAgentClient.run} / `runStream` take. */
-export type Entrypoint = components['schemas']['Entrypoint'];
+export type RunAgentEntrypoint = components['schemas']['Entrypoint'];
 /** `GET /api/v1/health`'s body (not the envelope; every field optional). */
-export type Health = components['schemas']['HealthResponse'];
+export type RunAgentHealth = components['schemas']['HealthResponse'];
 
 /**
  * Options of {@link RunAgentClient}. Durations in **milliseconds**. Every value left out falls
@@ -44,13 +44,13 @@ export interface RunAgentClientOptions extends BaseClientOptions {
 }
 
 /** Per-call options of {@link RunAgentClient.run} and {@link RunAgentClient.runStream}. */
-export interface RunOptions extends RequestOptions {
+export interface RunAgentRunOptions extends RequestOptions {
   /** Positional arguments for the entrypoint (`input_args`). Default `[]`. */
   inputArgs?: unknown[];
 }
 
 /** How a stream ended, from its `stream_completed` frame. */
-export interface StreamCompletion {
+export interface RunStreamCompletion {
   /** The server's count of data frames. */
   totalChunks: number | undefined;
   /** The run's duration, ms (the wire's `execution_time` is seconds). */
@@ -127,7 +127,7 @@ export class RunAgentClient {
   }
 
   /** `GET /api/v1/health`: the server's liveness body. Retried like any safe GET. */
-  async health(options: RequestOptions = {}): Promise<Health> {
+  async health(options: RequestOptions = {}): Promise<RunAgentHealth> {
     const { transport: t } = await this.#state();
     return unwrap(await t.client.GET('/api/v1/health', t.init(options)));
   }
@@ -137,7 +137,7 @@ export class RunAgentClient {
    * run with {@link runStream}, the others with {@link run}). Throws `AgentNotFoundError` for a
    * wrong agent id, the mapped error for an envelope with `success: false`.
    */
-  async architecture(options: RequestOptions = {}): Promise<Architecture> {
+  async architecture(options: RequestOptions = {}): Promise<RunAgentArchitecture> {
     const { transport: t } = await this.#state();
     const body = unwrap(await t.client.GET('/api/v1/agents/{agent_id}/architecture', { params: { path: { agent_id: this.agentId } }, ...t.init(options) }));
     this.#checkEnvelope(body, 'GET architecture');
@@ -159,18 +159,18 @@ export class RunAgentClient {
    * `success: false` is an error: `INTERNAL_ERROR` (the agent raised) → `ServerError`,
    * `VALIDATION_ERROR` → `ValidationError`, `NOT_FOUND` (unknown tag) → `AgentNotFoundError`.
    */
-  async run<T = unknown>(entrypointTag: string, inputKwargs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<T> {
+  async run<T = unknown>(entrypointTag: string, inputKwargs: Record<string, unknown> = {}, options: RunAgentRunOptions = {}): Promise<T> {
     checkRun(entrypointTag, inputKwargs, options, false);
     const { transport: t } = await this.#state();
     const { headersMs } = t.deadlines(options);
     const result = await t.client.POST('/api/v1/agents/{agent_id}/run', {
       params: { path: { agent_id: this.agentId } },
-      body: runRequest(entrypointTag, inputKwargs, options.inputArgs ?? [], headersMs),
+      body: buildRunRequest(entrypointTag, inputKwargs, options.inputArgs ?? [], headersMs),
       ...t.init({ ...options, unsafe: true }),
     });
     const body = unwrap(result);
     this.#checkEnvelope(body, `run ${entrypointTag}`);
-    return this.#guard(() => decodeStructured(body.data, `run ${entrypointTag}: data`)) as T;
+    return this.#guard(() => decodeStructuredPayload(body.data, `run ${entrypointTag}: data`)) as T;
   }
 
   /**
@@ -199,9 +199,9 @@ export class RunAgentClient {
    * Throws {@link ValidationError} synchronously, before any I/O, for a tag that does not end
    * in `_stream` (use {@link run}), or `inputKwargs` that is not a JSON object.
    */
-  runStream<T = unknown>(entrypointTag: string, inputKwargs: Record<string, unknown> = {}, options: RunOptions = {}): RunStream<T> {
+  runStream<T = unknown>(entrypointTag: string, inputKwargs: Record<string, unknown> = {}, options: RunAgentRunOptions = {}): RunAgentStream<T> {
     checkRun(entrypointTag, inputKwargs, options, true);
-    return new RunStream<T>((info) => this.#stream(info, entrypointTag, inputKwargs, options));
+    return new RunAgentStream<T>((info) => this.#stream(info, entrypointTag, inputKwargs, options));
   }
 
   /**
@@ -209,23 +209,23 @@ export class RunAgentClient {
    * `generic_stream` entrypoint, each chunk as a string (a chunk that decodes to a non-string
    * value is given as its JSON text).
    */
-  runGenericStream(inputData: Record<string, unknown>, options: RequestOptions = {}): RunStream<string> {
+  runGenericStream(inputData: Record<string, unknown>, options: RequestOptions = {}): RunAgentStream<string> {
     const inner = this.runStream('generic_stream', inputData, options);
     return inner.map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
   }
 
-  async *#stream(info: RunInfo, tag: string, inputKwargs: Record<string, unknown>, options: RunOptions): AsyncGenerator<unknown> {
+  async *#stream(info: RunStreamInfo, tag: string, inputKwargs: Record<string, unknown>, options: RunAgentRunOptions): AsyncGenerator<unknown> {
     const { transport: t, settings } = await this.#state();
     const { headersMs, readMs } = t.deadlines(options);
-    const url = streamUrl(t.baseUrl, this.agentId, isNode ? undefined : settings.apiKey);
+    const url = runStreamUrl(t.baseUrl, this.agentId, isNode ? undefined : settings.apiKey);
     const conn = await this.#connect(t, url, headersMs, readMs, options);
     let started = false;
     let chunks = 0;
     try {
       t.logger.debug(`run-stream ${tag}: connected to ${url.replace(/\?.*$/, '')}`);
-      conn.send(JSON.stringify(runRequest(tag, inputKwargs, options.inputArgs ?? [], STREAM_RUN_TIMEOUT_MS)));
+      conn.send(JSON.stringify(buildRunRequest(tag, inputKwargs, options.inputArgs ?? [], STREAM_RUN_TIMEOUT_MS)));
       for await (const text of conn) {
-        const frame = this.#guard(() => parseFrame(text, chunks + 1));
+        const frame = this.#guard(() => parseRunStreamFrame(text, chunks + 1));
         switch (frame.kind) {
           case 'started':
             started = true;
@@ -258,7 +258,7 @@ export class RunAgentClient {
   }
 
   /** Opens the run-stream WebSocket, retrying handshakes that failed transiently. */
-  async #connect(t: Transport<paths>, url: string, handshakeTimeoutMs: number, idleTimeoutMs: number, options: RunOptions): Promise<WebSocketConnection> {
+  async #connect(t: Transport<paths>, url: string, handshakeTimeoutMs: number, idleTimeoutMs: number, options: RunAgentRunOptions): Promise<WebSocketConnection> {
     for (let retry = 0; ; retry++) {
       try {
         return await openWebSocket(url, {
@@ -301,7 +301,7 @@ export class RunAgentClient {
     if (!this.#ready) {
       const ready = (async (): Promise<Ready> => {
         const o = this.#options;
-        const settings = resolveSettings(o, await loadConfigFile());
+        const settings = resolveRunAgentSettings(o, await loadRunAgentConfigFile());
         this.#secrets.add(settings.apiKey);
         const transport = new Transport<paths>({
           baseUrl: settings.baseUrl,
@@ -342,9 +342,9 @@ export class RunAgentClient {
 }
 
 /** What the server's status frames said about one run; shared by a stream and its `map`s. */
-export interface RunInfo {
+export interface RunStreamInfo {
   invocationId: string | undefined;
-  completion: StreamCompletion | undefined;
+  completion: RunStreamCompletion | undefined;
   consumed: boolean;
 }
 
@@ -353,13 +353,13 @@ export interface RunInfo {
  * end, `invocationId` and `completion` hold what the server's status frames said. `map` gives
  * a stream of other values over the same run (iterate one of them).
  */
-export class RunStream<T> implements AsyncIterable<T> {
-  readonly #open: (info: RunInfo) => AsyncIterator<unknown>;
+export class RunAgentStream<T> implements AsyncIterable<T> {
+  readonly #open: (info: RunStreamInfo) => AsyncIterator<unknown>;
   readonly #mapper: (value: unknown) => T;
-  readonly #info: RunInfo;
+  readonly #info: RunStreamInfo;
 
   /** @internal Built by {@link RunAgentClient.runStream}. */
-  constructor(open: (info: RunInfo) => AsyncIterator<unknown>, mapper: (value: unknown) => T = (v) => v as T, info?: RunInfo) {
+  constructor(open: (info: RunStreamInfo) => AsyncIterator<unknown>, mapper: (value: unknown) => T = (v) => v as T, info?: RunStreamInfo) {
     this.#open = open;
     this.#mapper = mapper;
     this.#info = info ?? { invocationId: undefined, completion: undefined, consumed: false };
@@ -371,18 +371,18 @@ export class RunStream<T> implements AsyncIterable<T> {
   }
 
   /** Set once `stream_completed` arrived: the only success signal. */
-  get completion(): StreamCompletion | undefined {
+  get completion(): RunStreamCompletion | undefined {
     return this.#info.completion;
   }
 
   /** A stream of `fn(value)` over the same run. */
-  map<U>(fn: (value: T) => U): RunStream<U> {
+  map<U>(fn: (value: T) => U): RunAgentStream<U> {
     const mapper = this.#mapper;
-    return new RunStream<U>(this.#open, (v) => fn(mapper(v)), this.#info);
+    return new RunAgentStream<U>(this.#open, (v) => fn(mapper(v)), this.#info);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    if (this.#info.consumed) throw new ClientError('a RunStream can be iterated only once: call runStream again for another run');
+    if (this.#info.consumed) throw new ClientError('a RunAgentStream can be iterated only once: call runStream again for another run');
     this.#info.consumed = true;
     const it = this.#open(this.#info);
     try {
@@ -398,10 +398,10 @@ export class RunStream<T> implements AsyncIterable<T> {
 }
 
 /** Checks a run's input before any I/O; `stream` says which kind of tag is expected. */
-function checkRun(tag: unknown, inputKwargs: unknown, options: RunOptions, stream: boolean): void {
+function checkRun(tag: unknown, inputKwargs: unknown, options: RunAgentRunOptions, stream: boolean): void {
   const t = checkName(tag, 'entrypoint tag');
-  if (stream && !isStreamTag(t)) invalid(`Entrypoint \`${t}\` is not a streaming entrypoint (its tag does not end in _stream): use run()`);
-  if (!stream && isStreamTag(t)) invalid(`Entrypoint \`${t}\` is a streaming entrypoint: use runStream()`);
+  if (stream && !isStreamEntrypoint(t)) invalid(`Entrypoint \`${t}\` is not a streaming entrypoint (its tag does not end in _stream): use run()`);
+  if (!stream && isStreamEntrypoint(t)) invalid(`Entrypoint \`${t}\` is a streaming entrypoint: use runStream()`);
   if (!inputKwargs || typeof inputKwargs !== 'object' || Array.isArray(inputKwargs)) {
     invalid(`input must be a JSON object (the entrypoint's keyword arguments), got ${inputKwargs === null ? 'null' : Array.isArray(inputKwargs) ? 'an array' : typeof inputKwargs}`);
   }

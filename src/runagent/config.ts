@@ -27,7 +27,7 @@ export const DEFAULT_RETRY_DELAY_MS = 1_000;
 export const DEFAULT_RETRY_BACKOFF = 2;
 
 /** Where a setting came from. */
-export type SettingSource = 'options' | 'default' | `env:${string}` | `file:${string}`;
+export type RunAgentSettingSource = 'options' | 'default' | `env:${string}` | `file:${string}`;
 
 /** What the client runs with, once every source is merged. Durations in **ms**. */
 export interface RunAgentSettings {
@@ -43,13 +43,13 @@ export interface RunAgentSettings {
   retryBackoff: number;
   logLevel: LogLevel;
   /** Where each value came from (for `RunAgentClient.settings()` and debugging). */
-  sources: Record<Exclude<keyof RunAgentSettings, 'sources' | 'configFile'>, SettingSource>;
+  sources: Record<Exclude<keyof RunAgentSettings, 'sources' | 'configFile'>, RunAgentSettingSource>;
   /** The config file that was read, when one exists. */
   configFile: string | undefined;
 }
 
-/** The options of {@link resolveSettings} that configuration can come from. */
-export interface SettingsOptions {
+/** The options of {@link resolveRunAgentSettings} that configuration can come from. */
+export interface RunAgentSettingsOptions {
   apiKey?: string;
   baseUrl?: string;
   timeout?: Timeout;
@@ -58,7 +58,7 @@ export interface SettingsOptions {
 }
 
 /** The fields of `~/.runagent/config.json` agentwire reads, checked and converted to ms. */
-export interface ConfigFile {
+export interface RunAgentConfigFile {
   path: string;
   apiKey?: string;
   apiUrl?: string;
@@ -76,7 +76,7 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
  * A missing file resolves `undefined`. Throws {@link ValidationError} naming the file (and
  * the field) for a file that cannot be read, is not JSON, or holds a field of the wrong type.
  */
-export async function loadConfigFile(): Promise<ConfigFile | undefined> {
+export async function loadRunAgentConfigFile(): Promise<RunAgentConfigFile | undefined> {
   if (!isNode) return undefined;
   const [{ readFile }, { homedir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]);
   const path = join(homedir(), '.runagent', 'config.json');
@@ -88,11 +88,11 @@ export async function loadConfigFile(): Promise<ConfigFile | undefined> {
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new ValidationError(`cannot read ${path}: ${(err as Error).message}`, { statusCode: 400, code: 'INVALID_CONFIG', cause: err });
   }
-  return parseConfigFile(text, path);
+  return parseRunAgentConfigFile(text, path);
 }
 
-/** Checks the text of a config file (see {@link loadConfigFile}). `null` fields count as absent. */
-export function parseConfigFile(text: string, path: string): ConfigFile {
+/** Checks the text of a config file (see {@link loadRunAgentConfigFile}). `null` fields count as absent. */
+export function parseRunAgentConfigFile(text: string, path: string): RunAgentConfigFile {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -101,7 +101,7 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw bad(path, undefined, `must hold a JSON object, got ${kind(doc)}`);
   const d = doc as Record<string, unknown>;
-  const out: ConfigFile = { path };
+  const out: RunAgentConfigFile = { path };
   const apiKey = field(d, 'api_key');
   if (apiKey !== undefined) {
     if (typeof apiKey !== 'string' || !apiKey) throw bad(path, 'api_key', `must be a non-empty string, got ${apiKey === '' ? 'an empty string' : typeof apiKey}`);
@@ -143,11 +143,11 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
  * {@link ValidationError} naming the variable for a malformed environment value
  * (`RUNAGENT_TIMEOUT=abc`, `RUNAGENT_LOG_LEVEL=loud`, a base URL that is not http(s)).
  */
-export function resolveSettings(options: SettingsOptions, file: ConfigFile | undefined): RunAgentSettings {
-  const from = (name: string): SettingSource => `env:${name}`;
-  const fromFile: SettingSource = `file:${file?.path ?? ''}`;
+export function resolveRunAgentSettings(options: RunAgentSettingsOptions, file: RunAgentConfigFile | undefined): RunAgentSettings {
+  const from = (name: string): RunAgentSettingSource => `env:${name}`;
+  const fromFile: RunAgentSettingSource = `file:${file?.path ?? ''}`;
   const sources = {} as RunAgentSettings['sources'];
-  const pick = <T>(key: keyof RunAgentSettings['sources'], candidates: Array<[T | undefined, SettingSource]>, fallback: T): T => {
+  const pick = <T>(key: keyof RunAgentSettings['sources'], candidates: Array<[T | undefined, RunAgentSettingSource]>, fallback: T): T => {
     for (const [value, source] of candidates) {
       if (value !== undefined) {
         sources[key] = source;

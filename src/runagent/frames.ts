@@ -4,10 +4,10 @@
  * the server's frames. Pure functions; the connection itself is in `client.ts`.
  */
 import { StreamError } from '../core/errors.js';
-import { decodeStructured, preview } from './payload.js';
+import { decodeStructuredPayload, preview } from './payload.js';
 
 /** The body of `POST /run` and the run-stream's one client frame (`RunRequest` in both specs). */
-export interface RunRequest {
+export interface RunAgentRequest {
   entrypoint_tag: string;
   input_args: unknown[];
   input_kwargs: Record<string, unknown>;
@@ -17,7 +17,7 @@ export interface RunRequest {
 }
 
 /** What one server frame means to the client. */
-export type RunFrame =
+export type RunStreamFrame =
   /** `{"type":"status","status":"stream_started","invocation_id":…}` (AsyncAPI `streamStarted`). */
   | { kind: 'started'; invocationId: string | undefined }
   /** `{"type":"data","content":"<structured JSON>"}` (`data`): `value` is the decoded chunk. */
@@ -29,14 +29,14 @@ export type RunFrame =
   /** A frame of an unknown `type` or `status`: ignored (the AsyncAPI's rule). */
   | { kind: 'unknown'; frame: Record<string, unknown> };
 
-export type RunFrameKind = RunFrame['kind'];
+export type RunStreamFrameKind = RunStreamFrame['kind'];
 
 /**
  * Which frame kind handles each message the AsyncAPI document declares (`request` is the
- * client's own frame, built by {@link runRequest}). The AsyncAPI coverage test checks that this
- * names every declared message and that {@link parseFrame} reads each example as its kind.
+ * client's own frame, built by {@link buildRunRequest}). The AsyncAPI coverage test checks that this
+ * names every declared message and that {@link parseRunStreamFrame} reads each example as its kind.
  */
-export const RUN_STREAM_MESSAGES: Readonly<Record<string, RunFrameKind | 'request'>> = Object.freeze({
+export const RUN_STREAM_MESSAGES: Readonly<Record<string, RunStreamFrameKind | 'request'>> = Object.freeze({
   runRequest: 'request',
   streamStarted: 'started',
   data: 'data',
@@ -50,7 +50,7 @@ export const RUN_STREAM_MESSAGES: Readonly<Record<string, RunFrameKind | 'reques
  * is not a JSON object, or a `data` frame without `content` or with undecodable content.
  * `index` (1-based count of data frames so far, for messages) is optional.
  */
-export function parseFrame(text: string, index = 0): RunFrame {
+export function parseRunStreamFrame(text: string, index = 0): RunStreamFrame {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -79,7 +79,7 @@ export function parseFrame(text: string, index = 0): RunFrame {
       if (!('content' in f) || f.content === undefined) {
         throw new StreamError(`run-stream data frame ${index} has no content`, { code: 'INVALID_PAYLOAD', detail: f });
       }
-      return { kind: 'data', value: decodeStructured(f.content, `run-stream data frame ${index}`) };
+      return { kind: 'data', value: decodeStructuredPayload(f.content, `run-stream data frame ${index}`) };
     case 'error':
       return { kind: 'error', frame: f };
     default:
@@ -88,7 +88,7 @@ export function parseFrame(text: string, index = 0): RunFrame {
 }
 
 /** Is `tag` a streaming entrypoint (its name ends in `_stream`, PROTOCOLS §3)? */
-export function isStreamTag(tag: string): boolean {
+export function isStreamEntrypoint(tag: string): boolean {
   return tag.endsWith('_stream');
 }
 
@@ -97,7 +97,7 @@ export function isStreamTag(tag: string): boolean {
  * `timeout_seconds` (rounded **up** to whole seconds, at least 1): the server stops a run the
  * client has stopped waiting for. Over the WebSocket the server ignores it.
  */
-export function runRequest(tag: string, inputKwargs: Record<string, unknown>, inputArgs: unknown[], timeoutMs: number): RunRequest {
+export function buildRunRequest(tag: string, inputKwargs: Record<string, unknown>, inputArgs: unknown[], timeoutMs: number): RunAgentRequest {
   return {
     entrypoint_tag: tag,
     input_args: inputArgs,
@@ -116,7 +116,7 @@ export function runRequest(tag: string, inputKwargs: Record<string, unknown>, in
  * cannot leak through proxies' access logs. The caller keeps the key in its `Secrets`, and the
  * WebSocket layer strips the query from every message.
  */
-export function streamUrl(baseUrl: string, agentId: string, queryToken?: string): string {
+export function runStreamUrl(baseUrl: string, agentId: string, queryToken?: string): string {
   const url = new URL(baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/agents/${encodeURIComponent(agentId)}/run-stream`;

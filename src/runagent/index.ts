@@ -4,27 +4,22 @@
  */
 export {
   RunAgentClient,
-  RunStream,
-  type Architecture,
-  type Entrypoint,
-  type Health,
+  RunAgentStream,
+  type RunAgentArchitecture,
+  type RunAgentEntrypoint,
+  type RunAgentHealth,
   type RunAgentClientOptions,
-  type RunInfo,
-  type RunOptions,
-  type StreamCompletion,
+  type RunStreamInfo,
+  type RunAgentRunOptions,
+  type RunStreamCompletion,
 } from './client.js';
 export {
-  DEFAULT_BASE_URL,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_RETRY_BACKOFF,
-  DEFAULT_RETRY_DELAY_MS,
-  DEFAULT_TIMEOUT_MS,
-  loadConfigFile,
-  parseConfigFile,
-  resolveSettings,
-  type ConfigFile,
+  loadRunAgentConfigFile,
+  parseRunAgentConfigFile,
+  resolveRunAgentSettings,
+  type RunAgentConfigFile,
   type RunAgentSettings,
-  type SettingSource,
+  type RunAgentSettingSource,
 } from './config.js';
 export {
   AgentNotFoundError,
@@ -42,5 +37,5 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export { isStreamTag, parseFrame, RUN_STREAM_MESSAGES, runRequest, streamUrl, type RunFrame, type RunFrameKind, type RunRequest } from './frames.js';
-export { decodeStructured, type PayloadType } from './payload.js';
+export { isStreamEntrypoint, parseRunStreamFrame, RUN_STREAM_MESSAGES, buildRunRequest, runStreamUrl, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
+export { decodeStructuredPayload, type StructuredPayloadType } from './payload.js';

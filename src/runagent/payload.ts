@@ -6,7 +6,7 @@
 import { StreamError } from '../core/errors.js';
 
 /** The JSON kinds a structured payload's `type` names. An open set: others are decoded alike. */
-export type PayloadType = 'string' | 'object' | 'array' | 'number' | 'boolean' | 'null';
+export type StructuredPayloadType = 'string' | 'object' | 'array' | 'number' | 'boolean' | 'null';
 
 /**
  * Decodes a structured payload to the entrypoint's value, for every `type`:
@@ -24,7 +24,7 @@ export type PayloadType = 'string' | 'object' | 'array' | 'number' | 'boolean' |
  *
  * `what` names the source in the error message (`POST /run data`, `run-stream data frame 3`).
  */
-export function decodeStructured(raw: unknown, what: string): unknown {
+export function decodeStructuredPayload(raw: unknown, what: string): unknown {
   let envelope: unknown = raw;
   if (typeof raw === 'string') {
     try {

@@ -1,13 +1,13 @@
 /**
  * The AsyncAPI coverage test: every message `openapi/runagent-stream.asyncapi.yaml` declares
- * is handled by the client — the server's frames by `parseFrame` (each example read as the
- * kind `RUN_STREAM_MESSAGES` names), the client's own frame by `runRequest` (every required
+ * is handled by the client — the server's frames by `parseRunStreamFrame` (each example read as the
+ * kind `RUN_STREAM_MESSAGES` names), the client's own frame by `buildRunRequest` (every required
  * field present with the schema's type).
  */
 import { readFile } from 'node:fs/promises';
 import { Parser } from '@asyncapi/parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUN_STREAM_MESSAGES, parseFrame, runRequest } from '../../src/runagent/index.js';
+import { RUN_STREAM_MESSAGES, parseRunStreamFrame, buildRunRequest } from '../../src/runagent/index.js';
 
 const SPEC = new URL('../../openapi/runagent-stream.asyncapi.yaml', import.meta.url);
 type Doc = NonNullable<Awaited<ReturnType<Parser['parse']>>['document']>;
@@ -39,7 +39,7 @@ describe('runagent-stream.asyncapi.yaml', () => {
         const examples = message.examples().all();
         expect(examples.length, `${message.id()} has examples`).toBeGreaterThan(0);
         for (const example of examples) {
-          const frame = parseFrame(JSON.stringify(example.payload()), 1);
+          const frame = parseRunStreamFrame(JSON.stringify(example.payload()), 1);
           expect(frame.kind, `${message.id()}/${example.name()}`).toBe(kind);
           checked++;
         }
@@ -50,13 +50,13 @@ describe('runagent-stream.asyncapi.yaml', () => {
 
   it('data examples decode (twice) to the captured chunks', () => {
     const data = doc.allMessages().all().find((m) => m.id() === 'data')!;
-    const values = data.examples().all().map((e) => parseFrame(JSON.stringify(e.payload()))).map((f) => (f.kind === 'data' ? f.value : undefined));
+    const values = data.examples().all().map((e) => parseRunStreamFrame(JSON.stringify(e.payload()))).map((f) => (f.kind === 'data' ? f.value : undefined));
     expect(values).toEqual([1, 2, 3, 4, 5].map((n) => `chunk ${n}/5 for hi`));
   });
 
   it('streamCompleted carries execution_time in seconds: the client gives ms', () => {
     const completed = doc.allMessages().all().find((m) => m.id() === 'streamCompleted')!;
-    const frame = parseFrame(JSON.stringify(completed.examples().all()[0]!.payload()));
+    const frame = parseRunStreamFrame(JSON.stringify(completed.examples().all()[0]!.payload()));
     expect(frame).toMatchObject({ kind: 'completed', totalChunks: 5, invocationId: 'ab3abebe-8f9c-4777-b373-025217a3bb5f' });
     expect(frame.kind === 'completed' && frame.executionTimeMs).toBeCloseTo(1012.772, 2);
   });
@@ -68,7 +68,7 @@ describe('runagent-stream.asyncapi.yaml', () => {
       for (const message of op.messages().all()) {
         expect(RUN_STREAM_MESSAGES[message.id()]).toBe('request');
         const schema = message.payload()!.json() as { required: string[]; properties: Record<string, { type: string }> };
-        const built = runRequest('generic_stream', { message: 'hi' }, [], 300_000) as unknown as Record<string, unknown>;
+        const built = buildRunRequest('generic_stream', { message: 'hi' }, [], 300_000) as unknown as Record<string, unknown>;
         expect(schema.required.length).toBeGreaterThan(0);
         for (const field of schema.required) expect(built, field).toHaveProperty(field);
         for (const [field, value] of Object.entries(built)) {

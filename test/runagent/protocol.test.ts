@@ -6,30 +6,30 @@ import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/core/redact.js';
 import { openWebSocket } from '../../src/core/websocket.js';
 import { ConnectionError } from '../../src/core/errors.js';
-import { StreamError, decodeStructured, parseFrame, runRequest, streamUrl } from '../../src/runagent/index.js';
+import { StreamError, decodeStructuredPayload, parseRunStreamFrame, buildRunRequest, runStreamUrl } from '../../src/runagent/index.js';
 import { closedPort } from '../support/servers.js';
 import { AGENT, TOKEN, structured } from './helpers.js';
 
 describe('streamUrl', () => {
   it('http → ws, https → wss, the base path kept, no token unless asked', () => {
-    expect(streamUrl('http://127.0.0.1:8450', AGENT)).toBe(`ws://127.0.0.1:8450/api/v1/agents/${AGENT}/run-stream`);
-    expect(streamUrl('https://api.run-agent.ai/', 'a1')).toBe('wss://api.run-agent.ai/api/v1/agents/a1/run-stream');
-    expect(streamUrl('http://127.0.0.1:4010/runagent', 'a1')).toBe('ws://127.0.0.1:4010/runagent/api/v1/agents/a1/run-stream');
+    expect(runStreamUrl('http://127.0.0.1:8450', AGENT)).toBe(`ws://127.0.0.1:8450/api/v1/agents/${AGENT}/run-stream`);
+    expect(runStreamUrl('https://api.run-agent.ai/', 'a1')).toBe('wss://api.run-agent.ai/api/v1/agents/a1/run-stream');
+    expect(runStreamUrl('http://127.0.0.1:4010/runagent', 'a1')).toBe('ws://127.0.0.1:4010/runagent/api/v1/agents/a1/run-stream');
   });
 
   it('puts the key in ?token= only when headers are impossible (the caller passes it: browsers)', () => {
-    const url = new URL(streamUrl('https://api.run-agent.ai', 'a1', 'k&y=1 2'));
+    const url = new URL(runStreamUrl('https://api.run-agent.ai', 'a1', 'k&y=1 2'));
     expect(url.searchParams.get('token')).toBe('k&y=1 2');
     expect([...url.searchParams.keys()]).toEqual(['token']);
   });
 
   it('encodes the agent id into one path segment', () => {
-    expect(streamUrl('http://h', 'a b')).toBe('ws://h/api/v1/agents/a%20b/run-stream');
+    expect(runStreamUrl('http://h', 'a b')).toBe('ws://h/api/v1/agents/a%20b/run-stream');
   });
 
   it('a ?token= URL is redacted from connection errors', async () => {
     const port = await closedPort();
-    const url = streamUrl(`http://127.0.0.1:${port}`, AGENT, TOKEN);
+    const url = runStreamUrl(`http://127.0.0.1:${port}`, AGENT, TOKEN);
     expect(url).toContain(TOKEN);
     const error = await openWebSocket(url, {
       handshakeTimeoutMs: 1000,
@@ -51,48 +51,48 @@ describe('decodeStructured', () => {
     ['boolean', true],
     ['null', null],
   ])('type %s, double-encoded', (type, value) => {
-    expect(decodeStructured(structured(type, value), 'x')).toEqual(value);
+    expect(decodeStructuredPayload(structured(type, value), 'x')).toEqual(value);
   });
 
   it('the captured POST /run data', () => {
     const data = '{"type": "object", "payload": "{\\"answer\\": \\"echo: hello rig\\", \\"kwargs_seen\\": [\\"extra\\"]}"}';
-    expect(decodeStructured(data, 'x')).toEqual({ answer: 'echo: hello rig', kwargs_seen: ['extra'] });
+    expect(decodeStructuredPayload(data, 'x')).toEqual({ answer: 'echo: hello rig', kwargs_seen: ['extra'] });
   });
 
   it('a payload that is not JSON is the value as it is; an object payload is used as is', () => {
-    expect(decodeStructured('{"type":"string","payload":"plain"}', 'x')).toBe('plain');
-    expect(decodeStructured({ type: 'object', payload: { a: 1 } }, 'x')).toEqual({ a: 1 });
+    expect(decodeStructuredPayload('{"type":"string","payload":"plain"}', 'x')).toBe('plain');
+    expect(decodeStructuredPayload({ type: 'object', payload: { a: 1 } }, 'x')).toEqual({ a: 1 });
   });
 
   it('type null gives null; JSON without {type, payload} is returned as it is; an unknown type is decoded anyway', () => {
-    expect(decodeStructured('{"type":"null","payload":"None"}', 'x')).toBeNull();
-    expect(decodeStructured('{"answer":1}', 'x')).toEqual({ answer: 1 });
-    expect(decodeStructured('{"type":"dataframe","payload":"[[1,2]]"}', 'x')).toEqual([[1, 2]]);
+    expect(decodeStructuredPayload('{"type":"null","payload":"None"}', 'x')).toBeNull();
+    expect(decodeStructuredPayload('{"answer":1}', 'x')).toEqual({ answer: 1 });
+    expect(decodeStructuredPayload('{"type":"dataframe","payload":"[[1,2]]"}', 'x')).toEqual([[1, 2]]);
   });
 
   it('data that is not JSON is a StreamError', () => {
-    expect(() => decodeStructured('{"type": "str', 'POST /run data')).toThrow(StreamError);
-    expect(() => decodeStructured('{"type": "str', 'POST /run data')).toThrow(/POST \/run data is not JSON/);
+    expect(() => decodeStructuredPayload('{"type": "str', 'POST /run data')).toThrow(StreamError);
+    expect(() => decodeStructuredPayload('{"type": "str', 'POST /run data')).toThrow(/POST \/run data is not JSON/);
   });
 });
 
 describe('parseFrame', () => {
   it('reads status frames with their extra fields; unknown ones are "unknown"', () => {
-    expect(parseFrame('{"type":"status","status":"stream_started","invocation_id":"i1"}')).toEqual({ kind: 'started', invocationId: 'i1' });
-    expect(parseFrame('{"type":"status","status":"paused"}').kind).toBe('unknown');
-    expect(parseFrame('{"kind":"x"}').kind).toBe('unknown');
+    expect(parseRunStreamFrame('{"type":"status","status":"stream_started","invocation_id":"i1"}')).toEqual({ kind: 'started', invocationId: 'i1' });
+    expect(parseRunStreamFrame('{"type":"status","status":"paused"}').kind).toBe('unknown');
+    expect(parseRunStreamFrame('{"kind":"x"}').kind).toBe('unknown');
   });
 
   it('rejects frames that are not JSON objects, and data frames without content', () => {
-    for (const text of ['nope', '"a string"', '[1]', 'null']) expect(() => parseFrame(text)).toThrow(StreamError);
-    expect(() => parseFrame('{"type":"data"}', 3)).toThrow(/data frame 3 has no content/);
+    for (const text of ['nope', '"a string"', '[1]', 'null']) expect(() => parseRunStreamFrame(text)).toThrow(StreamError);
+    expect(() => parseRunStreamFrame('{"type":"data"}', 3)).toThrow(/data frame 3 has no content/);
   });
 });
 
 describe('runRequest', () => {
   it('sends the timeout in whole seconds, rounded up, at least 1', () => {
-    expect(runRequest('generic', {}, [], 30_000).timeout_seconds).toBe(30);
-    expect(runRequest('generic', {}, [], 1_001).timeout_seconds).toBe(2);
-    expect(runRequest('generic', {}, [], 10).timeout_seconds).toBe(1);
+    expect(buildRunRequest('generic', {}, [], 30_000).timeout_seconds).toBe(30);
+    expect(buildRunRequest('generic', {}, [], 1_001).timeout_seconds).toBe(2);
+    expect(buildRunRequest('generic', {}, [], 10).timeout_seconds).toBe(1);
   });
 });
