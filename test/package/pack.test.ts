@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+
+/**
+ * The package as a user gets it: `npm pack`, install the tarball into an empty app, and a
+ * typed `import { AgentClient } from 'agentwire/agent'` must compile (strict, NodeNext) and run.
+ */
+describe('packaging', () => {
+  let app: string;
+
+  beforeAll(async () => {
+    app = await mkdtemp(join(tmpdir(), 'agentwire-app-'));
+    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', app], { cwd: root });
+    const tarball = stdout.trim().split('\n').pop()!;
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', join(app, tarball)], { cwd: app });
+  }, 240_000);
+
+  afterAll(async () => {
+    if (app) await rm(app, { recursive: true, force: true });
+  });
+
+  it('ships only the built code, its types and the specs', async () => {
+    const files = await readdir(join(app, 'node_modules/agentwire'));
+    expect(files.sort()).toEqual(expect.arrayContaining(['dist', 'openapi', 'package.json', 'README.md']));
+    expect(files).not.toContain('src');
+    expect(files).not.toContain('test');
+  });
+
+  it('compiles a typed import of agentwire/agent and runs it against the mock', async () => {
+    const { urls } = inject('mock');
+    await writeFile(
+      join(app, 'main.ts'),
+      `import { AgentClient, NotFoundError } from 'agentwire/agent';
+import type { StreamLimits } from 'agentwire';
+const limits: Partial<StreamLimits> = { maxLines: 10 };
+const client = new AgentClient({ baseUrl: process.argv[2]!, agentToken: 'tok_pack_test', streamLimits: limits });
+const jobs = await client.listJobs();
+const first: string = jobs[0]!.submission_id ?? '';
+console.log(JSON.stringify({ count: jobs.length, first, notFound: NotFoundError.name }));
+`,
+    );
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules/@types')], outDir: 'out' }, files: ['main.ts'] }),
+    );
+    await run(process.execPath, [tsc, '-p', app], { cwd: app });
+    const { stdout } = await run(process.execPath, [join(app, 'out/main.js'), urls.agent], { cwd: app });
+    const out = JSON.parse(stdout);
+    expect(out.count).toBeGreaterThan(0);
+    expect(out.first).toMatch(/^ray/);
+    expect(out.notFound).toBe('NotFoundError');
+  }, 60_000);
+});
