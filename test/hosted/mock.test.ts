@@ -155,6 +155,19 @@ describe('runs (POST /runs, GET /runs/{id}, POST /runs/{id}/cancel, GET /runs)',
   });
 });
 
+describe('paging on the mock', () => {
+  it('for await over runs.list and traces.list ends: the cursor of page1 answers page2', async () => {
+    const h = hosted();
+    const runs: string[] = [];
+    for await (const run of h.runs.list({ limit: 2 })) runs.push(run.id);
+    expect(runs).toEqual(['run_ReZdgDdvaUGI', 'run_iCZXXZXn-j7V', 'run_oFo1N5pmHCM5', 'run_AeO-wJ7_fXPY']);
+    const traces: string[] = [];
+    for await (const t of h.traces.list()) traces.push(t.traceId);
+    expect(traces).toHaveLength(4);
+    expect(h.sent.map((s) => s.split('?')[0])).toEqual(['GET /runs', 'GET /runs', 'GET /traces', 'GET /traces']);
+  });
+});
+
 describe('traces (GET /traces, GET/DELETE /traces/{id})', () => {
   it('get, list, delete and their errors', async () => {
     const h = hosted();

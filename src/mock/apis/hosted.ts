@@ -19,6 +19,11 @@
  * `Retry-After` for 429) without streaming — as Prism does for the JSON routes, whatever the
  * request's `Accept`.
  *
+ * `GET /runs` and `GET /traces` with a `cursor` are paged here too: the cursor of one of the
+ * spec's 200 examples (`page1`) answers the next example (`page2`, which has no cursor), so
+ * `for await (const run of client.runs.list())` ends against the mock. Without a cursor, or
+ * with a `Prefer: code=` / `example=` token, Prism answers.
+ *
  * Scenarios (`Prefer:` header, `?__mock=` or `mock.setScenario('hosted', …)`): `delay=<ms>`
  * paces frames (default: the media type's `x-frame-interval-ms`, else 20 ms);
  * `drop-after=<n>` destroys the socket after n frames; `truncate` ends the body cleanly before
@@ -232,11 +237,34 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: MockRequest
   return true;
 }
 
+/**
+ * The page after `cursor` among the 200 examples of a list route: the example that follows the
+ * one whose `cursor` it is. `undefined` when no example has that cursor.
+ */
+export function nextPage(spec: any, specPath: string, cursor: string): unknown {
+  const examples = Object.values<{ value?: { cursor?: unknown } }>(spec?.paths?.[specPath]?.get?.responses?.['200']?.content?.['application/json']?.examples ?? {});
+  const i = examples.findIndex((e) => e.value?.cursor === cursor);
+  return i >= 0 ? examples[i + 1]?.value : undefined;
+}
+
+async function listPage(req: IncomingMessage, res: ServerResponse, ctx: MockRequestContext): Promise<boolean> {
+  const specPath = ctx.path.replace(/\/$/, '');
+  const cursor = ctx.url.searchParams.get('cursor');
+  const prefer = preferTokens(req);
+  if (req.method !== 'GET' || (specPath !== '/runs' && specPath !== '/traces') || !cursor || prefer.has('code') || prefer.has('example')) return false;
+  const page = nextPage(await ctx.spec(), specPath, cursor);
+  if (page === undefined) return false;
+  req.resume();
+  if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return sendJson(res, 401, { error: 'missing authentication' });
+  return sendJson(res, 200, page);
+}
+
 /** The hosted API's module of the mock server. */
 export const hostedMock: MockApi = {
   name: 'hosted',
   request(req, res, ctx) {
     const r = route(req.method, ctx.path);
+    if (!r) return listPage(req, res, ctx);
     if (!r) return false;
     return serve(req, res, ctx, r, preferTokens(req));
   },
