@@ -79,6 +79,12 @@ async function openNode(url: string, o: OpenWebSocketOptions): Promise<WebSocket
     ws.terminate();
   };
 
+  // Listen before the handshake resolves: a frame that arrives with the 101 (same TCP chunk) is
+  // emitted by `ws` right after 'open', before an `await` continuation could attach a listener.
+  ws.on('message', (data, isBinary) => {
+    idle.reset();
+    queue.push(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+  });
   await new Promise<void>((resolve, reject) => {
     const fail = (error: unknown) => {
       o.signal?.removeEventListener('abort', abortHandshake);
@@ -118,23 +124,20 @@ async function openNode(url: string, o: OpenWebSocketOptions): Promise<WebSocket
     ws.once('open', () => {
       o.signal?.removeEventListener('abort', abortHandshake);
       ws.removeAllListeners('error');
+      // Synchronously, like 'message' above: an error or close may follow 'open' at once.
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      ws.on('error', (err) => queue.fail(new ConnectionError(o.secrets.redact(`WebSocket to ${where} failed: ${describe(err)}`), { cause: err })));
+      ws.on('close', (code, reason) => {
+        idle.clear();
+        o.signal?.removeEventListener('abort', onAbort);
+        closeInfo = { code, reason: reason.toString() };
+        queue.end();
+      });
       resolve();
     });
   });
 
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  idle.reset();
-  ws.on('message', (data, isBinary) => {
-    idle.reset();
-    queue.push(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
-  });
-  ws.on('error', (err) => queue.fail(new ConnectionError(o.secrets.redact(`WebSocket to ${where} failed: ${describe(err)}`), { cause: err })));
-  ws.on('close', (code, reason) => {
-    idle.clear();
-    o.signal?.removeEventListener('abort', onAbort);
-    closeInfo = { code, reason: reason.toString() };
-    queue.end();
-  });
+  if (closeInfo === undefined) idle.reset();
 
   return {
     send: (data) => ws.send(data),
