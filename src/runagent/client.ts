@@ -381,6 +381,10 @@ export class RunAgentStream<T> implements AsyncIterable<T> {
     return new RunAgentStream<U>(this.#open, (v) => fn(mapper(v)), this.#info);
   }
 
+  /**
+   * Connects and yields the run's chunks. Throws `ClientError` when iterated a second time, and
+   * the errors listed on {@link RunAgentClient.runStream}. Ending the loop early closes the socket.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     if (this.#info.consumed) throw new ClientError('a RunAgentStream can be iterated only once: call runStream again for another run');
     this.#info.consumed = true;
