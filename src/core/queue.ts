@@ -60,22 +60,33 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.size) {
-      const value = this.#items[this.#head++]!;
-      if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      if (this.#paused && this.size <= (this.flow.highWater ?? 0) / 2) {
-        this.#paused = false;
-        this.flow.onLow?.();
-      }
-      return Promise.resolve({ value, done: false });
-    }
+    if (this.size) return Promise.resolve({ value: this.#take(), done: false });
     if (this.#done) {
       return this.#failed ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     }
     return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  /**
+   * Takes the next queued item synchronously, or `undefined` when none is queued (it never
+   * waits, and never reports the end or an error: `next()` does). Lets a consumer drain a
+   * burst without a promise per item.
+   */
+  poll(): T | undefined {
+    return this.size ? this.#take() : undefined;
+  }
+
+  #take(): T {
+    const value = this.#items[this.#head++]!;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.#paused && this.size <= (this.flow.highWater ?? 0) / 2) {
+      this.#paused = false;
+      this.flow.onLow?.();
+    }
+    return value;
   }
 
   /** The consumer stopped early (`break`, `return`): drop what is queued and tell the producer. */

@@ -34,6 +34,8 @@ export interface OpenWebSocketOptions {
 
 /** An open WebSocket: iterate its text messages; `closeInfo` is set once it has closed. */
 export interface WebSocketConnection extends AsyncIterable<string> {
+  /** The next message already received, synchronously, or `undefined` (see {@link AsyncQueue.poll}). */
+  poll(): string | undefined;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   readonly closeInfo: CloseInfo | undefined;
@@ -140,6 +142,7 @@ async function openNode(url: string, o: OpenWebSocketOptions): Promise<WebSocket
   if (closeInfo === undefined) idle.reset();
 
   return {
+    poll: () => queue.poll(),
     send: (data) => ws.send(data),
     close: (code, reason) => (code === undefined ? ws.terminate() : ws.close(code, reason)),
     get closeInfo() {
@@ -184,6 +187,7 @@ async function openBrowser(url: string, o: OpenWebSocketOptions): Promise<WebSoc
     queue.end();
   };
   return {
+    poll: () => queue.poll(),
     send: (data) => ws.send(data),
     close: (code, reason) => ws.close(code ?? 1000, reason),
     get closeInfo() {
