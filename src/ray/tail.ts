@@ -1,11 +1,10 @@
-import type { Transform } from 'node:stream';
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError, StreamError } from '../core/errors.js';
-import { lineSplitter } from '../core/lines.js';
 import type { Logger } from '../core/log.js';
 import type { Secrets } from '../core/redact.js';
 import { sleep } from '../core/retry.js';
 import { checkInt, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
+import { LineBuffer } from './line-buffer.js';
 import { isTerminal, type JobDetails, type TailOptions } from './types.js';
 
 /** What one tail needs from its client. */
@@ -35,8 +34,8 @@ const DEFAULT_MAX_RECONNECTS = 5;
 /**
  * Follows a job's log over Ray's tail WebSocket and yields it **line by line** (PROTOCOLS.md §4):
  *
- * - Ray's frames are batches of raw text that may end mid-line: they are reassembled with the
- *   shared line splitter (split2), so a line is yielded once it is whole.
+ * - Ray's frames are batches of raw text that may end mid-line: they are reassembled by a
+ *   {@link LineBuffer} (split2's rules, `\n` or `\r\n`), so a line is yielded once it is whole.
  * - The socket is opened with `permessage-deflate` off: Ray's dashboard proxy accepts the
  *   extension and then never delivers a frame (issue "RayClient" 3b).
  * - A close is not proof of the end (node preemption and proxies close too): after every close
@@ -53,8 +52,16 @@ const DEFAULT_MAX_RECONNECTS = 5;
  *
  * Breaking out of the loop closes the socket; aborting `signal` rejects with its reason.
  */
-export async function* tailJobLines(ctx: TailContext, options: TailOptions = {}): AsyncGenerator<string, void, undefined> {
-  const { signal, maxReconnects, idleTimeoutMs, handshakeTimeoutMs } = resolveTailOptions(options, ctx.handshakeTimeoutMs);
+export function tailJobLines(ctx: TailContext, options: TailOptions = {}): AsyncIterableIterator<string> {
+  return flatten(tailBatches(ctx, resolveTailOptions(options, ctx.handshakeTimeoutMs)));
+}
+
+/**
+ * The tail as batches of new lines (one per burst of frames): the generator's per-`yield`
+ * cost is paid per burst, not per line; {@link flatten} hands the lines out one by one.
+ */
+async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolveTailOptions>): AsyncGenerator<string[], void, undefined> {
+  const { signal, maxReconnects, idleTimeoutMs, handshakeTimeoutMs } = resolved;
   let delivered = 0; // lines yielded so far, over every connection
   let failures = 0; // connections in a row that made no progress
   for (;;) {
@@ -65,6 +72,16 @@ export async function* tailJobLines(ctx: TailContext, options: TailOptions = {})
     let clean = false;
     let partial: string | undefined;
     let seen = 0; // lines this connection has sent (Ray replays from the first line)
+    /** The lines of `lines` not yielded before (a new connection replays from the start). */
+    const fresh = (lines: string[]): string[] | undefined => {
+      const start = seen;
+      seen += lines.length;
+      if (seen <= delivered) return undefined;
+      const out = start >= delivered ? lines : lines.slice(delivered - start);
+      delivered = seen;
+      progressed = true;
+      return out;
+    };
     let conn: WebSocketConnection | undefined;
     try {
       conn = await openWebSocket(ctx.url, {
@@ -81,33 +98,22 @@ export async function* tailJobLines(ctx: TailContext, options: TailOptions = {})
       failure = err;
     }
     if (conn) {
-      const frames = new FrameLines();
+      const frames = new LineBuffer();
       try {
         try {
           for await (const frame of conn) {
-            for (const line of frames.push(frame)) {
-              if (++seen > delivered) {
-                delivered++;
-                progressed = true;
-                yield line;
-              }
-            }
+            // One batch per burst: the frames already received are taken without a promise each.
+            const lines = frames.push(frame);
+            for (let next = conn.poll(); next !== undefined; next = conn.poll()) frames.push(next, lines);
+            const batch = fresh(lines);
+            if (batch) yield batch;
           }
         } catch (err) {
           if (signal?.aborted || !isTransient(err)) throw err;
           failure = err;
         }
-        const rest = await frames.end();
-        for (const line of rest.lines) {
-          if (++seen > delivered) {
-            delivered++;
-            progressed = true;
-            yield line;
-          }
-        }
-        partial = rest.partial;
+        partial = frames.partial;
       } finally {
-        frames.destroy();
         conn.close();
       }
       clean = failure === undefined && conn.closeInfo?.code === 1000;
@@ -122,7 +128,7 @@ export async function* tailJobLines(ctx: TailContext, options: TailOptions = {})
       failure ??= err;
     }
     if (job && isTerminal(job.status) && clean) {
-      if (partial !== undefined && ++seen > delivered) yield partial;
+      if (partial !== undefined && seen >= delivered) yield [partial];
       return;
     }
 
@@ -156,57 +162,42 @@ export function resolveTailOptions(options: TailOptions, defaultHandshakeTimeout
   };
 }
 
+/**
+ * Hands out the lines of a batch generator one by one. Lines already in hand resolve at once
+ * (one promise per line, no generator resume); `return()` (a `break`) and `throw()` reach the
+ * generator, so its `finally` closes the socket.
+ */
+function flatten(batches: AsyncGenerator<string[], void, undefined>): AsyncIterableIterator<string> {
+  let batch: string[] = [];
+  let i = 0;
+  const it: AsyncIterableIterator<string> = {
+    next(): Promise<IteratorResult<string>> {
+      if (i < batch.length) return Promise.resolve({ value: batch[i++]!, done: false });
+      return batches.next().then((r) => {
+        if (r.done) return { value: undefined, done: true };
+        batch = r.value;
+        i = 0;
+        return it.next();
+      });
+    },
+    async return(): Promise<IteratorResult<string>> {
+      batch = [];
+      await batches.return(undefined);
+      return { value: undefined, done: true };
+    },
+    async throw(error?: unknown): Promise<IteratorResult<string>> {
+      batch = [];
+      await batches.throw(error);
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
+}
+
 /** Failures a reconnect may cure: no connection, a timeout, a 5xx. */
 function isTransient(err: unknown): boolean {
   return err instanceof ConnectionError || err instanceof RequestTimeoutError || err instanceof ServerError;
-}
-
-const NONE: string[] = [];
-
-/**
- * Reassembles frames into lines with the shared splitter. `end()` flushes it and tells the
- * last line apart when the text did not end with a newline (a partial line).
- */
-class FrameLines {
-  readonly #splitter: Transform = lineSplitter();
-  #out: string[] = [];
-  #endsWithNewline = true;
-  #ended = false;
-
-  constructor() {
-    this.#splitter.on('data', (line: string) => this.#out.push(line));
-  }
-
-  /** Feeds one frame; returns the lines it completed (split2 emits them synchronously). */
-  push(frame: string): string[] {
-    if (frame.length) {
-      this.#endsWithNewline = frame.charCodeAt(frame.length - 1) === 10;
-      this.#splitter.write(frame);
-    }
-    return this.#take();
-  }
-
-  /** Flushes: the lines still pending, and the partial last line if the text ended mid-line. */
-  async end(): Promise<{ lines: string[]; partial?: string }> {
-    this.#ended = true;
-    await new Promise<void>((resolve, reject) => {
-      this.#splitter.once('end', resolve);
-      this.#splitter.once('error', reject);
-      this.#splitter.end();
-    });
-    const lines = this.#take();
-    const partial = !this.#endsWithNewline && lines.length ? lines.pop() : undefined;
-    return { lines, partial };
-  }
-
-  destroy(): void {
-    if (!this.#ended || !this.#splitter.destroyed) this.#splitter.destroy();
-  }
-
-  #take(): string[] {
-    if (!this.#out.length) return NONE;
-    const out = this.#out;
-    this.#out = [];
-    return out;
-  }
 }
