@@ -1,4 +1,4 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { createParser } from 'eventsource-parser';
 
 /** One server-sent event as it came off the wire (`event:` defaults to `message`). */
 export interface SseEvent {
@@ -8,20 +8,34 @@ export interface SseEvent {
 }
 
 /**
- * The server-sent events of a `text/event-stream` body, parsed by eventsource-parser: frames
- * split across chunks at any byte are reassembled. Breaking out of the loop cancels the body,
- * which closes the connection.
+ * The server-sent events of a `text/event-stream` body, parsed by eventsource-parser, in
+ * batches: every event completed by one chunk of the body comes in one array (never empty).
+ * Frames split across chunks at any byte are reassembled; an unterminated last frame is
+ * dropped. A reader that handles each event synchronously pays one `await` per chunk, not per
+ * event. Breaking out of the loop cancels the body, which closes the connection.
  */
-export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const text = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>);
-  const reader = text.pipeThrough(new EventSourceParserStream()).getReader();
+export async function* sseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let batch: SseEvent[] = [];
+  const parser = createParser({ onEvent: (e) => void batch.push({ event: e.event ?? 'message', data: e.data, id: e.id }) });
   try {
     for (;;) {
       const { value, done } = await reader.read();
+      parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
+      if (batch.length) {
+        const out = batch;
+        batch = [];
+        yield out;
+      }
       if (done) return;
-      yield { event: value.event ?? 'message', data: value.data, id: value.id };
     }
   } finally {
     await reader.cancel().catch(() => {});
   }
+}
+
+/** The server-sent events of a body one by one (see {@link sseBatches}). */
+export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  for await (const batch of sseBatches(body)) yield* batch;
 }
