@@ -2,14 +2,14 @@
  * The public event unions of the hosted API's three SSE streams, formed from the spec's
  * `*EventMap` schemas (`generated/hosted.ts`), and the decoders that build them from wire
  * frames (PROTOCOLS.md §2). Every event is its wire payload's fields plus `type` and `raw`
- * (the frame's event name, parsed data and `id:`), so nothing the worker sent is lost.
+ * (the frame's event name, `data:` text and `id:` as received), so nothing the worker sent is lost.
  */
 import { StreamError, type Secrets } from '../core/index.js';
 import { decoder, type Decoder, type WireEvent } from './stream.js';
 import type { AgentStreamEventMap, Run, RunStreamEventMap, TraceStreamEventMap } from './types.js';
 
 /** One public event: the payload's fields, the public `type`, and the frame it came from. */
-export type HostedEvent<Type extends string, Name extends string, Data> = Data & { type: Type; raw: WireEvent<Name, Data> };
+export type HostedEvent<Type extends string, Name extends string, Data> = Data & { type: Type; raw: WireEvent<Name> };
 
 /**
  * Public `type` of each `POST /run/stream` event, as the seed names them: `run-start` →
@@ -47,7 +47,7 @@ type RunNames = Exclude<keyof RunStreamEventMap, 'snapshot' | 'stream-error'>;
  */
 export type RunStreamEvent =
   | { [K in RunNames]: HostedEvent<K, K, RunStreamEventMap[K]> }[RunNames]
-  | { type: 'snapshot'; run: Run; raw: WireEvent<'snapshot', Run> };
+  | { type: 'snapshot'; run: Run; raw: WireEvent<'snapshot'> };
 
 type TraceNames = Exclude<keyof TraceStreamEventMap, 'stream-error'>;
 
@@ -58,30 +58,36 @@ type TraceNames = Exclude<keyof TraceStreamEventMap, 'stream-error'>;
  */
 export type TraceStreamEvent = { [K in TraceNames]: HostedEvent<K, K, TraceStreamEventMap[K]> }[TraceNames];
 
-function payload(wire: WireEvent): Record<string, unknown> {
-  if (!wire.data || typeof wire.data !== 'object' || Array.isArray(wire.data)) {
-    throw new StreamError(`The data of a "${wire.event}" event is not a JSON object`, { code: 'INVALID_SSE_PAYLOAD', detail: wire.data });
+function payload(wire: WireEvent, data: unknown): Record<string, unknown> {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new StreamError(`The data of a "${wire.event}" event is not a JSON object`, { code: 'INVALID_SSE_PAYLOAD', detail: data });
   }
-  return wire.data as Record<string, unknown>;
+  return data as Record<string, unknown>;
 }
 
+/** The parsed payload becomes the event (it is fresh from `JSON.parse`, so no copy is made). */
 function as<T>(type: string) {
-  return (wire: WireEvent) => ({ ...payload(wire), type, raw: wire }) as T;
+  return (wire: WireEvent, data: unknown) => {
+    const event = payload(wire, data);
+    event.type = type;
+    event.raw = wire;
+    return event as T;
+  };
 }
 
 function streamError(secrets: Secrets) {
-  return (wire: WireEvent): never => {
-    const message = payload(wire).error;
+  return (wire: WireEvent, data: unknown): never => {
+    const message = payload(wire, data).error;
     throw new StreamError(secrets.redact(typeof message === 'string' && message ? message : 'the worker reported a stream error'), {
       code: 'STREAM_ERROR',
-      detail: secrets.redactValue(wire.data),
+      detail: secrets.redactValue(data),
     });
   };
 }
 
 /** Decoder of `POST /run/stream` frames. */
 export function agentDecoder(): Decoder<AgentStreamEvent> {
-  const table: Record<string, (w: WireEvent) => AgentStreamEvent> = {};
+  const table: Record<string, (w: WireEvent, data: unknown) => AgentStreamEvent> = {};
   for (const [name, type] of Object.entries(AGENT_EVENT_TYPES)) table[name] = as<AgentStreamEvent>(type);
   return decoder(table);
 }
@@ -98,9 +104,9 @@ const RUN_EVENT_NAMES: readonly RunNames[] = [
 
 /** Decoder of `GET /runs/{id}/stream` frames. */
 export function runDecoder(secrets: Secrets): Decoder<RunStreamEvent> {
-  const table: Record<string, (w: WireEvent) => RunStreamEvent> = {};
+  const table: Record<string, (w: WireEvent, data: unknown) => RunStreamEvent> = {};
   for (const name of RUN_EVENT_NAMES) table[name] = as<RunStreamEvent>(name);
-  table.snapshot = (wire) => ({ type: 'snapshot', run: payload(wire) as Run, raw: wire as WireEvent<'snapshot', Run> });
+  table.snapshot = (wire, data) => ({ type: 'snapshot', run: payload(wire, data) as Run, raw: wire as WireEvent<'snapshot'> });
   table['stream-error'] = streamError(secrets);
   return decoder(table);
 }
@@ -117,7 +123,7 @@ export function isRunTerminal(rootId: string) {
 
 /** Decoder of `GET /traces/{id}/stream` frames. */
 export function traceDecoder(secrets: Secrets): Decoder<TraceStreamEvent> {
-  const table: Record<string, (w: WireEvent) => TraceStreamEvent> = {};
+  const table: Record<string, (w: WireEvent, data: unknown) => TraceStreamEvent> = {};
   for (const name of ['span-start', 'span-end', 'trace-done', 'snapshot'] as const) table[name] = as<TraceStreamEvent>(name);
   table['stream-error'] = streamError(secrets);
   return decoder(table);

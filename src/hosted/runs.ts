@@ -88,7 +88,7 @@ export class Runs {
         }),
         `GET /runs/${id}/stream`,
       );
-    return follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: (_e, wire) => seqOf(wire) }, `GET /runs/${id}/stream`, {
+    return follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
       ...streamContext(t, call),
       since: checkSince(since),
     });

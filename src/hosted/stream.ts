@@ -4,12 +4,13 @@
  * stream that reconnects after a drop and never yields an event twice (`GET /runs/{id}/stream`,
  * `GET /traces/{id}/stream`).
  */
-import { ClientError, StreamError, sleep, sseEvents, type Logger, type Secrets, type SseEvent } from '../core/index.js';
+import { ClientError, StreamError, sleep, sseBatches, type Logger, type Secrets, type SseEvent } from '../core/index.js';
 
-/** The SSE frame an event came from: its `event:` name, its `data:` parsed as JSON, its `id:`. */
-export interface WireEvent<Name extends string = string, Data = unknown> {
+/** The SSE frame an event came from, as received: its `event:` name, `data:` text and `id:`. */
+export interface WireEvent<Name extends string = string> {
   event: Name;
-  data: Data;
+  /** The `data:` lines, joined with `\n`: the JSON text exactly as the worker sent it. */
+  data: string;
   /** The frame's `id:` line (`/runs/{id}/stream` sends the event's `seq` there), if any. */
   id: string | undefined;
 }
@@ -21,13 +22,14 @@ export interface WireEvent<Name extends string = string, Data = unknown> {
  */
 export interface Decoder<E> {
   names: ReadonlySet<string>;
-  decode(wire: WireEvent): E;
+  /** Builds the event from the frame and its parsed `data` (which it may take over). */
+  decode(wire: WireEvent, data: unknown): E;
 }
 
 /** Builds a {@link Decoder} from one mapping function per known event name. */
-export function decoder<E>(table: Record<string, (wire: WireEvent) => E>): Decoder<E> {
+export function decoder<E>(table: Record<string, (wire: WireEvent, data: unknown) => E>): Decoder<E> {
   const map = new Map(Object.entries(table));
-  return { names: new Set(map.keys()), decode: (wire) => map.get(wire.event)!(wire) };
+  return { names: new Set(map.keys()), decode: (wire, data) => map.get(wire.event)!(wire, data) };
 }
 
 /**
@@ -55,16 +57,14 @@ export interface StreamContext {
   signal?: AbortSignal | undefined;
 }
 
-/** The known events of one body, decoded, in order. */
-async function* decoded<E>(body: ReadableStream<Uint8Array>, dec: Decoder<E>, ctx: StreamContext): AsyncGenerator<[E, WireEvent]> {
-  for await (const frame of sseEvents(body)) {
-    if (!dec.names.has(frame.event)) {
-      ctx.logger.debug(`ignoring unknown SSE event "${frame.event}"`);
-      continue;
-    }
-    const wire: WireEvent = { event: frame.event, data: parseData(frame, ctx.secrets), id: frame.id };
-    yield [dec.decode(wire), wire];
+/** A frame decoded, or `undefined` for an unknown event name (skipped unparsed). */
+function decodeFrame<E>(frame: SseEvent, dec: Decoder<E>, ctx: StreamContext): [E, WireEvent] | undefined {
+  if (!dec.names.has(frame.event)) {
+    ctx.logger.debug(`ignoring unknown SSE event "${frame.event}"`);
+    return undefined;
   }
+  const data = parseData(frame, ctx.secrets);
+  return [dec.decode(frame, data), frame];
 }
 
 function truncated(what: string, cause?: unknown, extra = ''): StreamError {
@@ -93,9 +93,14 @@ export async function* readToTerminal<E>(
 ): AsyncGenerator<E, void, undefined> {
   const body = await open();
   try {
-    for await (const [event] of decoded(body, dec, ctx)) {
-      yield event;
-      if (isTerminal(event)) return;
+    // Frames come in per-chunk batches and are decoded synchronously: one await per chunk.
+    for await (const batch of sseBatches(body)) {
+      for (const frame of batch) {
+        const decoded = decodeFrame(frame, dec, ctx);
+        if (!decoded) continue;
+        yield decoded[0];
+        if (isTerminal(decoded[0])) return;
+      }
     }
   } catch (err) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
@@ -143,20 +148,25 @@ export async function* follow<E>(
     let progressed = false;
     let cause: unknown;
     try {
-      for await (const [event, wire] of decoded(body, dec, ctx)) {
-        const seq = position.seq?.(event, wire);
-        if (seq !== undefined) {
-          if (last !== undefined && seq <= last) continue;
-          last = seq;
+      for await (const batch of sseBatches(body)) {
+        for (const frame of batch) {
+          const decoded = decodeFrame(frame, dec, ctx);
+          if (!decoded) continue;
+          const [event, wire] = decoded;
+          const seq = position.seq?.(event, wire);
+          if (seq !== undefined) {
+            if (last !== undefined && seq <= last) continue;
+            last = seq;
+          }
+          const key = position.key?.(event);
+          if (key !== undefined) {
+            if (seen.has(key)) continue;
+            seen.add(key);
+          }
+          progressed = true;
+          yield event;
+          if (isTerminal(event)) return;
         }
-        const key = position.key?.(event);
-        if (key !== undefined) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        progressed = true;
-        yield event;
-        if (isTerminal(event)) return;
       }
     } catch (err) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;
@@ -173,9 +183,9 @@ export async function* follow<E>(
   }
 }
 
-/** A sequence number from an `id:` line or a numeric `seq` field, else `undefined`. */
-export function seqOf(wire: WireEvent): number | undefined {
+/** A sequence number from the frame's `id:` line or the event's numeric `seq`, else `undefined`. */
+export function seqOf(event: unknown, wire: WireEvent): number | undefined {
   if (wire.id !== undefined && /^\d+$/.test(wire.id)) return Number(wire.id);
-  const seq = (wire.data as { seq?: unknown } | null)?.seq;
+  const seq = (event as { seq?: unknown } | null)?.seq;
   return typeof seq === 'number' && Number.isFinite(seq) ? seq : undefined;
 }

@@ -45,7 +45,8 @@ describe('agents.stream: each event type from the captures', () => {
     expect(done.output).toBe('Hello from the fake model.');
     expect(done.state).toEqual({ userQuery: 'stream please' });
     expect(done.usage).toEqual({ inputTokens: 12, outputTokens: 7, totalTokens: 19 });
-    expect(done.raw).toEqual({ event: 'run-complete', id: undefined, data: JSON.parse(frames(RUN_STREAM.body)[1]!.split('data: ')[1]!) });
+    // raw: the frame as received, its data text byte for byte
+    expect(done.raw).toEqual({ event: 'run-complete', id: undefined, data: frames(RUN_STREAM.body)[1]!.split('data: ')[1]!.trimEnd() });
     const req = server.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.url).toBe('/run/stream');

@@ -1,0 +1,121 @@
+/**
+ * Hosted client benchmarks, loopback only (`npm run bench`):
+ *
+ * - `agents.stream` events/s against the same local SSE stream read with fetch +
+ *   eventsource-parser + `JSON.parse` (what a hand-written reader does): 20,000 `reply` events
+ *   then `run-complete`, frames copied from the captures / spec examples.
+ * - `runs.list` Runs/s iterating 10,000 Runs across 50 pages of 200 against the same pages
+ *   fetched by hand (fetch + `res.json()`, following `cursor`). Rows copied from runs-list2.raw.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { HostedClient } from '../../src/hosted/index.js';
+import { compareThroughput, type BenchResult } from './types.js';
+
+const EVENTS = 20_000;
+const RUNS = 10_000;
+const PAGE = 200;
+const KEY = 'ar_live_bench_not_a_secret';
+/** Alternating rounds per comparison (medians of 9: a shared machine is noisy). */
+const ROUNDS = 9;
+
+/** The stream: run-start, EVENTS replies, run-complete (run-stream.raw + the spec's withReply frame). */
+function streamBody(): Buffer {
+  const start = 'event: run-start\ndata: {"agentId":"echo-bot","kind":"llm","runId":"run_oFo1N5pmHCM5","retention":{"mode":"session"},"traceId":"run_oFo1N5pmHCM5","sessionId":"sess_zQlvitj3GopA"}\n\n';
+  const parts = [start];
+  for (let seq = 1; seq <= EVENTS; seq++) {
+    parts.push(`event: reply\ndata: {"type":"reply","runId":"run_oFo1N5pmHCM5","sessionId":"sess_zQlvitj3GopA","text":"Working on it.","ts":"2026-11-22T03:41:04.810Z","seq":${seq}}\nid: ${seq}\n\n`);
+  }
+  parts.push('event: run-complete\ndata: {"output":"Hello from the fake model.","state":{"userQuery":"stream please"},"retention":{"mode":"session"},"runId":"run_oFo1N5pmHCM5","traceId":"run_oFo1N5pmHCM5","status":"completed","model":"fake-model","usage":{"inputTokens":12,"outputTokens":7,"totalTokens":19},"sessionId":"sess_zQlvitj3GopA"}\n\n');
+  return Buffer.from(parts.join(''));
+}
+
+/** 50 pages of 200 Runs (a row of runs-list2.raw with a fresh id), each but the last with a cursor. */
+function pages(): Buffer[] {
+  const row = {
+    rootId: 'run_oFo1N5pmHCM5', agentId: 'echo-bot', agentVersion: '2026-11-22T03:41:02.516Z', userId: 'user_rig', sessionId: 'sess_zQlvitj3GopA',
+    retentionMode: 'session', input: 'stream please', status: 'completed', startedAt: 1795318864803, depth: 0,
+    result: { output: 'Hello from the fake model.', invocationId: 'run_oFo1N5pmHCM5', sessionId: 'sess_zQlvitj3GopA', toolCalls: [], usage: { promptTokens: 12, completionTokens: 7, totalTokens: 19, model: 'fake-model' }, duration: 14, model: 'fake-model', provider: 'openai', requestedModel: 'fake-model', responseId: 'resp_fake_2', finishReason: 'stop' },
+    endedAt: 1795318864817,
+  };
+  const out: Buffer[] = [];
+  for (let p = 0; p < RUNS / PAGE; p++) {
+    const rows = Array.from({ length: PAGE }, (_, i) => ({ id: `run_${String(p * PAGE + i).padStart(12, '0')}`, ...row }));
+    const last = (p + 1) * PAGE >= RUNS;
+    out.push(Buffer.from(JSON.stringify(last ? { rows } : { rows, cursor: `c${p + 1}` })));
+  }
+  return out;
+}
+
+async function serve(): Promise<{ url: string; server: Server }> {
+  const body = streamBody();
+  const listPages = pages();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/run/stream') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.end(body);
+      return;
+    }
+    const page = Number((url.searchParams.get('cursor') ?? 'c0').slice(1));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': listPages[page]!.length }).end(listPages[page]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const { url, server } = await serve();
+  const hosted = new HostedClient({ apiKey: KEY, baseUrl: url });
+  const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', accept: 'text/event-stream' };
+  try {
+    const stream = await compareThroughput(
+      'hosted agents.stream vs fetch + eventsource-parser + JSON.parse',
+      'events/s',
+      async () => {
+        let n = 0;
+        for await (const _ of hosted.agents.stream({ agentId: 'echo-bot', input: 'stream please' })) n++;
+        return n;
+      },
+      async () => {
+        const res = await fetch(`${url}/run/stream`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo-bot', input: 'stream please' }) });
+        const reader = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+        let n = 0;
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return n;
+          JSON.parse(value.data);
+          n++;
+        }
+      },
+      ROUNDS,
+    );
+    const list = await compareThroughput(
+      'hosted runs.list 10,000 Runs (50 pages) vs fetch + res.json()',
+      'runs/s',
+      async () => {
+        let n = 0;
+        for await (const _ of hosted.runs.list({ limit: PAGE })) n++;
+        return n;
+      },
+      async () => {
+        let n = 0;
+        let cursor: string | undefined;
+        do {
+          const res = await fetch(`${url}/runs?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${KEY}` } });
+          const page = (await res.json()) as { rows: unknown[]; cursor?: string };
+          n += page.rows.length;
+          cursor = page.cursor;
+        } while (cursor);
+        return n;
+      },
+      ROUNDS,
+    );
+    return [stream, list];
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
