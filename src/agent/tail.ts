@@ -1,11 +1,12 @@
 import type { paths } from '../../generated/agent.js';
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError } from '../core/errors.js';
-import { bodyLines } from '../core/lines.js';
 import { StreamBudget, type StreamLimits } from '../core/stream-limits.js';
 import { describe, type Transport } from '../core/transport.js';
 import { resolveTimeout } from '../core/timeout.js';
 import { checkId, checkOneOf, invalid } from '../core/validate.js';
 import { openWebSocket, type CloseInfo, type WebSocketConnection } from '../core/websocket.js';
+import { BodyLineReader } from './body-lines.js';
+import { LineIterator } from './line-iterator.js';
 import { TailDecoder, type TailEvent } from './frames.js';
 
 /** How {@link AgentClient.tailJobLogs} reaches the log: `auto` (WebSocket, then HTTP), or one of the two. */
@@ -101,96 +102,124 @@ export class JobLogTail implements AsyncIterable<string> {
 
   [Symbol.asyncIterator](): AsyncIterator<string> {
     this.#fallbackReason = undefined;
-    return this.plan.protocol === 'http' ? this.#http(0, []) : this.#run();
+    return new LineIterator(this.plan.protocol === 'http' ? this.#http(0) : this.#run());
   }
 
-  async *#run(): AsyncGenerator<string, void, undefined> {
+  /**
+   * The tail as batches of lines (see {@link LineIterator}): the WebSocket, then — for `auto`,
+   * after a 5xx-class failure — the HTTP tail, told how many lines were already delivered.
+   */
+  async *#run(): AsyncGenerator<readonly string[], void, undefined> {
     const { protocol, signal } = this.plan;
-    /** Lines yielded so far: the HTTP tail after a fallback skips this many. */
-    let yielded = 0;
-    const out: string[] = [];
-
-    {
-      this.#protocol = 'websocket';
-      let conn: WebSocketConnection | undefined;
-      let completed = false;
+    /** Lines delivered so far: the HTTP tail after a fallback skips this many. */
+    let delivered = 0;
+    this.#protocol = 'websocket';
+    let conn: WebSocketConnection | undefined;
+    let completed = false;
+    try {
+      conn = await openWebSocket(this.#wsUrl(), {
+        headers: this.ctx.transport.headers(this.plan.headers),
+        handshakeTimeoutMs: this.plan.timeoutMs,
+        idleTimeoutMs: this.plan.timeoutMs,
+        signal,
+        secrets: this.ctx.transport.secrets,
+        refused: (status, body, headers) => this.ctx.transport.errorFromBody(status, body, headers),
+      });
+      const decoder = this.#decoder('message');
+      const messages = conn[Symbol.asyncIterator]();
+      let out: string[] = [];
+      let failure: unknown;
       try {
-        conn = await openWebSocket(this.#wsUrl(), {
-          headers: this.ctx.transport.headers(this.plan.headers),
-          handshakeTimeoutMs: this.plan.timeoutMs,
-          idleTimeoutMs: this.plan.timeoutMs,
-          signal,
-          secrets: this.ctx.transport.secrets,
-          refused: (status, body, headers) => this.ctx.transport.errorFromBody(status, body, headers),
-        });
-        const decoder = this.#decoder('message');
-        const messages = conn[Symbol.asyncIterator]();
         for (;;) {
           const next = await messages.next();
           if (next.done) break;
           decoder.frame(next.value, out);
-          for (let i = 0; i < out.length; i++) {
-            yielded++;
-            yield out[i]!;
-          }
-          out.length = 0;
-          if (decoder.complete) {
-            completed = true;
-            return;
+          if (decoder.complete) break;
+          // A batch ends when no message is waiting (or it is large): the lines go out now.
+          if (out.length && (out.length >= BATCH_LINES || !hasQueued(messages))) {
+            delivered += out.length;
+            yield out;
+            out = [];
           }
         }
-        this.#checkClose(conn.closeInfo);
-        decoder.end(out);
-        for (const line of out) yield line;
-        return;
       } catch (err) {
-        if (protocol === 'websocket' || signal?.aborted || !fallsBack(err)) throw err;
-        this.#fallbackReason = err as ClientError;
-        this.ctx.transport.logger.info(
-          `log tail of job ${this.plan.jobId}: WebSocket failed after ${yielded} line(s) (${(err as Error).message}); falling back to HTTP`,
-        );
-      } finally {
-        if (completed) conn?.close(1000, '');
-        else conn?.close();
+        failure = err;
       }
+      // Lines received before a failure, an error frame or a limit are delivered first.
+      if (out.length) {
+        delivered += out.length;
+        yield out;
+        out = [];
+      }
+      if (failure !== undefined) throw failure;
+      if (decoder.complete) {
+        completed = true;
+        return;
+      }
+      this.#checkClose(conn.closeInfo);
+      decoder.end(out);
+      if (out.length) yield out;
+      return;
+    } catch (err) {
+      if (protocol === 'websocket' || signal?.aborted || !fallsBack(err)) throw err;
+      this.#fallbackReason = err as ClientError;
+      this.ctx.transport.logger.info(
+        `log tail of job ${this.plan.jobId}: WebSocket failed after ${delivered} line(s) (${(err as Error).message}); falling back to HTTP`,
+      );
+    } finally {
+      if (completed) conn?.close(1000, '');
+      else conn?.close();
     }
-
-    yield* this.#http(yielded, out);
+    yield* this.#http(delivered);
   }
 
-  async *#http(skip: number, out: string[]): AsyncGenerator<string, void, undefined> {
+  /** The HTTP tail as batches of lines, without its first `skip` lines (already delivered). */
+  async *#http(skip: number): AsyncGenerator<readonly string[], void, undefined> {
     const { jobId, timeoutMs, signal } = this.plan;
     const t = this.ctx.transport;
     this.#protocol = 'http';
     const local = new AbortController();
     const callSignal = signal ? AbortSignal.any([signal, local.signal]) : local.signal;
     let idle: ReturnType<typeof setTimeout> | undefined;
+    let reader: BodyLineReader | undefined;
     try {
       const { data: body } = await t.client.GET('/jobs/{job_id}/logs/stream/', {
         params: { path: { job_id: jobId } },
         ...t.init({ stream: true, signal: callSignal, timeout: timeoutMs, headers: this.plan.headers }),
       });
-      // No deadline on the body as a whole: only the longest silence between two lines.
+      // No deadline on the body as a whole: only the longest silence between two chunks.
       idle = setTimeout(
         () => local.abort(new RequestTimeoutError(`no log line from GET /jobs/${jobId}/logs/stream/ for ${timeoutMs} ms`, { statusCode: 408 })),
         timeoutMs,
       );
       const decoder = this.#decoder('line');
+      let out: string[] = [];
+      let failure: unknown;
       if (body) {
-        for await (const line of bodyLines(body as unknown as ReadableStream<Uint8Array>)) {
-          idle.refresh();
-          decoder.line(line, out);
-          for (let i = 0; i < out.length; i++) {
-            if (skip > 0) skip--;
-            else yield out[i]!;
+        reader = new BodyLineReader(body as unknown as ReadableStream<Uint8Array>);
+        try {
+          for (;;) {
+            let line: string | null;
+            while (!decoder.complete && out.length < BATCH_LINES && (line = reader.read()) !== null) decoder.line(line, out);
+            if (decoder.complete) break;
+            if (out.length) {
+              if (skip) [out, skip] = dropFirst(out, skip);
+              if (out.length) yield out;
+              out = [];
+              continue;
+            }
+            if (reader.done) break;
+            await reader.wait();
+            idle.refresh();
           }
-          out.length = 0;
-          if (decoder.complete) return;
+        } catch (err) {
+          failure = err;
         }
       }
-      decoder.end(out);
-      for (const line of out) if (skip > 0) skip--;
-      else yield line;
+      if (failure === undefined && !decoder.complete) decoder.end(out);
+      if (skip) [out, skip] = dropFirst(out, skip);
+      if (out.length) yield out;
+      if (failure !== undefined) throw failure;
     } catch (err) {
       if (local.signal.aborted && local.signal.reason instanceof RequestTimeoutError) throw local.signal.reason;
       if (signal?.aborted) throw signal.reason;
@@ -198,6 +227,7 @@ export class JobLogTail implements AsyncIterable<string> {
       throw new ConnectionError(t.secrets.redact(`HTTP log tail of job ${jobId} broke: ${describe(err)}`), { cause: err });
     } finally {
       clearTimeout(idle);
+      reader?.close();
       local.abort();
     }
   }
@@ -229,6 +259,19 @@ export class JobLogTail implements AsyncIterable<string> {
     if (code === 1011) throw new ServerError(this.ctx.transport.secrets.redact(what), { statusCode: 500, code: 'WS_CLOSE_1011' });
     throw new ConnectionError(this.ctx.transport.secrets.redact(what), { code: `WS_CLOSE_${code}` });
   }
+}
+
+/** The most lines handed out in one batch (bounds memory when a fast server is far ahead). */
+const BATCH_LINES = 1024;
+
+/** Whether a message iterator (core's AsyncQueue) has messages waiting; `false` when it cannot tell. */
+function hasQueued(messages: AsyncIterator<string>): boolean {
+  return ((messages as { size?: number }).size ?? 0) > 0;
+}
+
+/** `lines` without its first `n`, and what is left of `n`. */
+function dropFirst(lines: string[], n: number): [string[], number] {
+  return n >= lines.length ? [[], n - lines.length] : [lines.slice(n), 0];
 }
 
 /**
