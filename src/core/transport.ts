@@ -176,7 +176,8 @@ export class Transport<Paths extends {}> {
       const deadline = new Deadline(call.signal).arm(headersMs);
       let response: Response;
       try {
-        response = await this.#fetch(request.clone(), { signal: deadline.signal });
+        // A request without a body can be sent again as is; one with a body is cloned per attempt.
+        response = await this.#fetch(request.body === null ? request : request.clone(), { signal: deadline.signal });
       } catch (err) {
         deadline.clear();
         if (call.signal?.aborted) throw call.signal.reason;
@@ -194,8 +195,7 @@ export class Transport<Paths extends {}> {
         }
         deadline.arm(readMs);
         try {
-          const body = await response.arrayBuffer();
-          return new Response(response.status === 204 ? null : body, response);
+          return new BufferedResponse(new Uint8Array(await response.arrayBuffer()), response);
         } catch (err) {
           if (call.signal?.aborted) throw call.signal.reason;
           const error = deadline.timedOut ? deadline.timeoutError(`${what} (body)`, err) : new ConnectionError(`${what}: body lost: ${describe(err)}`, { cause: err });
@@ -248,6 +248,41 @@ export class Transport<Paths extends {}> {
       return new RateLimitError(`${message} (HTTP ${status})`, { ...init, retryAfterMs });
     }
     return new Class(`${message} (HTTP ${status})`, init);
+  }
+}
+
+/**
+ * A 2xx response whose body the transport has already read (within the read deadline). Its
+ * `text()`, `json()`, `arrayBuffer()` and `blob()` decode the bytes at hand instead of streaming
+ * them again through a new body: a second web-stream read cost as much as the rest of a small
+ * request (agent bench, `listJobs`). `body` is `null`; `clone()` keeps the bytes.
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array, from: Response) {
+    super(null, from);
+    this.#bytes = bytes;
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#bytes.slice().buffer as ArrayBuffer;
+  }
+
+  override async text(): Promise<string> {
+    return new TextDecoder().decode(this.#bytes);
+  }
+
+  override async json(): Promise<any> {
+    return JSON.parse(await this.text());
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([this.#bytes as Uint8Array<ArrayBuffer>], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  override clone(): Response {
+    return new BufferedResponse(this.#bytes, this);
   }
 }
 
