@@ -207,10 +207,21 @@ describe('runs.stream and traces.stream (the mock SSE routes)', () => {
     ['failed', 'run-error'],
     ['snapshot', 'snapshot'],
     ['allEvents', 'run-complete'],
+    ['resumed', 'run-complete'],
   ])('example=%s ends on %s', async (example, last) => {
-    const { events, error } = await collect(hosted().runs.stream(ROOT, prefer(`example=${example}`)));
+    const { events, error } = await collect(hosted().runs.stream('run_mine_2', prefer(`example=${example}`)));
     expect(error).toBeUndefined();
     expect(events.at(-1)!.type).toBe(last);
+    const end = events.at(-1)!;
+    expect(end.type === 'snapshot' ? end.run.id : end.runId).toBe('run_mine_2');
+  });
+
+  it('example=resumed: the child run-complete (seq 3) does not end it, the root one (seq 4) does', async () => {
+    const { events } = await collect(hosted().runs.stream('run_mine_3', prefer('example=resumed')));
+    expect(events.map((e) => [e.type, 'runId' in e ? e.runId : '', 'seq' in e ? e.seq : 0])).toEqual([
+      ['run-complete', 'run_e-_sT9KQ7kum', 3],
+      ['run-complete', 'run_mine_3', 4],
+    ]);
   });
 
   it('404 for an unknown run (Prism answers code=404)', async () => {

@@ -78,9 +78,10 @@ function route(method: string | undefined, path: string): Route | undefined {
       method: 'get',
       defaultExample: 'completed',
       id: decodeURIComponent(m[1]!),
+      // Every example ends on its root's terminal frame (or a snapshot of the root Run).
       exampleId: (events) => {
-        const first = events[0] ? data(events[0]) : {};
-        return typeof first.runId === 'string' ? first.runId : typeof first.id === 'string' ? first.id : undefined;
+        const last = events.length ? data(events[events.length - 1]!) : {};
+        return typeof last.runId === 'string' ? last.runId : typeof last.id === 'string' ? last.id : undefined;
       },
       isTerminal: (e, id) =>
         e.event === 'snapshot' || (['run-complete', 'run-error', 'run-cancelled'].includes(e.event ?? '') && data(e).runId === id),
