@@ -164,29 +164,43 @@ export function resolveTailOptions(options: TailOptions, defaultHandshakeTimeout
 
 /**
  * Hands out the lines of a batch generator one by one. Lines already in hand resolve at once
- * (one promise per line, no generator resume); `return()` (a `break`) and `throw()` reach the
- * generator, so its `finally` closes the socket.
+ * (one promise per line, no generator resume); calls made while a batch is being fetched wait
+ * their turn, so overlapping `next()` calls lose nothing; `return()` (a `break`) and `throw()`
+ * reach the generator, so its `finally` closes the socket.
  */
 function flatten(batches: AsyncGenerator<string[], void, undefined>): AsyncIterableIterator<string> {
   let batch: string[] = [];
   let i = 0;
+  let busy: Promise<unknown> | undefined; // a pull in progress: later calls queue behind it
+  const pull = async (): Promise<IteratorResult<string>> => {
+    while (i >= batch.length) {
+      const r = await batches.next();
+      if (r.done) return { value: undefined, done: true };
+      batch = r.value;
+      i = 0;
+    }
+    return { value: batch[i++]!, done: false };
+  };
   const it: AsyncIterableIterator<string> = {
     next(): Promise<IteratorResult<string>> {
-      if (i < batch.length) return Promise.resolve({ value: batch[i++]!, done: false });
-      return batches.next().then((r) => {
-        if (r.done) return { value: undefined, done: true };
-        batch = r.value;
-        i = 0;
-        return it.next();
-      });
+      if (!busy && i < batch.length) return Promise.resolve({ value: batch[i++]!, done: false });
+      const p = busy ? busy.then(pull, pull) : pull();
+      busy = p;
+      const clear = () => {
+        if (busy === p) busy = undefined;
+      };
+      p.then(clear, clear);
+      return p;
     },
     async return(): Promise<IteratorResult<string>> {
       batch = [];
+      i = 0;
       await batches.return(undefined);
       return { value: undefined, done: true };
     },
     async throw(error?: unknown): Promise<IteratorResult<string>> {
       batch = [];
+      i = 0;
       await batches.throw(error);
       return { value: undefined, done: true };
     },

@@ -50,6 +50,14 @@ describe('jobs.tail: lines', () => {
     expect(lines).toEqual(['alpha', 'beta', 'gamma', '', 'delta', 'epsilon', 'zeta']);
   });
 
+  it('overlapping next() calls (without for await) get every line once, in order', async () => {
+    const s = await fake({ status: () => 'SUCCEEDED', tail: (ws) => play(ws, CAPTURED, 1000, 20) });
+    const it = new RayClient({ address: s.url, ...quiet }).jobs.tail('j1')[Symbol.asyncIterator]();
+    const results = await Promise.all(Array.from({ length: 30 }, () => it.next()));
+    expect(results.filter((r) => !r.done).map((r) => r.value)).toEqual(CAPTURED_LINES);
+    expect(results.slice(23).every((r) => r.done)).toBe(true);
+  });
+
   it('a close before the job is terminal reconnects and repeats no line (Ray replays from the start)', async () => {
     const s = await fake({
       status: (n) => (n === 0 ? 'RUNNING' : 'SUCCEEDED'),
