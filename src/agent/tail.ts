@@ -131,16 +131,23 @@ export class JobLogTail implements AsyncIterable<string> {
       let failure: unknown;
       try {
         for (;;) {
-          const next = await messages.next();
-          if (next.done) break;
-          decoder.frame(next.value, out);
-          if (decoder.complete) break;
-          // A batch ends when no message is waiting (or it is large): the lines go out now.
-          if (out.length && (out.length >= BATCH_LINES || !hasQueued(messages))) {
-            delivered += out.length;
-            yield out;
-            out = [];
+          // Drain what has arrived without a promise per message; a batch goes out when
+          // nothing more is waiting (or it is large).
+          let text = conn.poll();
+          if (text === undefined || out.length >= BATCH_LINES) {
+            if (out.length) {
+              delivered += out.length;
+              yield out;
+              out = [];
+            }
+            if (text === undefined) {
+              const next = await messages.next();
+              if (next.done) break;
+              text = next.value;
+            }
           }
+          decoder.frame(text, out);
+          if (decoder.complete) break;
         }
       } catch (err) {
         failure = err;
@@ -187,11 +194,9 @@ export class JobLogTail implements AsyncIterable<string> {
         params: { path: { job_id: jobId } },
         ...t.init({ stream: true, signal: callSignal, timeout: timeoutMs, headers: this.plan.headers }),
       });
-      // No deadline on the body as a whole: only the longest silence between two chunks.
-      idle = setTimeout(
-        () => local.abort(new RequestTimeoutError(`no log line from GET /jobs/${jobId}/logs/stream/ for ${timeoutMs} ms`, { statusCode: 408 })),
-        timeoutMs,
-      );
+      // No deadline on the body as a whole: only on each wait for the next chunk (time the
+      // caller spends on the lines it was given is not silence).
+      const silence = () => local.abort(new RequestTimeoutError(`no log line from GET /jobs/${jobId}/logs/stream/ for ${timeoutMs} ms`, { statusCode: 408 }));
       const decoder = this.#decoder('line');
       let out: string[] = [];
       let failure: unknown;
@@ -209,8 +214,9 @@ export class JobLogTail implements AsyncIterable<string> {
               continue;
             }
             if (reader.done) break;
+            idle = setTimeout(silence, timeoutMs);
             await reader.wait();
-            idle.refresh();
+            clearTimeout(idle);
           }
         } catch (err) {
           failure = err;
@@ -263,11 +269,6 @@ export class JobLogTail implements AsyncIterable<string> {
 
 /** The most lines handed out in one batch (bounds memory when a fast server is far ahead). */
 const BATCH_LINES = 1024;
-
-/** Whether a message iterator (core's AsyncQueue) has messages waiting; `false` when it cannot tell. */
-function hasQueued(messages: AsyncIterator<string>): boolean {
-  return ((messages as { size?: number }).size ?? 0) > 0;
-}
 
 /** `lines` without its first `n`, and what is left of `n`. */
 function dropFirst(lines: string[], n: number): [string[], number] {

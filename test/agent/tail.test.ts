@@ -438,6 +438,21 @@ describe('timeouts', () => {
     expect(await until(() => socketClosed)).toBe(true);
   });
 
+  it('a consumer slower than the timeout is not a silent server (both transports)', async () => {
+    // 3,000 lines arrive at once; the consumer takes ~1 ms a line, far longer than the 150 ms
+    // timeout in total, while the socket is paused (WebSocket) or the body unread (HTTP).
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i}`);
+    server = await startServer((_req, res) => httpTail(res, [...lines, `data: ${COMPLETE}`]), {
+      ws: (ws) => sendAll(ws, [...lines.map((l) => log(`${l}\n`)), COMPLETE]),
+    });
+    const agent = agentClient(server.url, { streamLimits: { maxMessages: 10_000 } });
+    for (const tail of [agent.websocketTailJobLogs('j1', { timeout: 150 }), agent.streamTailJobLogs('j1', { timeout: 150 })]) {
+      let n = 0;
+      for await (const _ of tail) if (++n % 4 === 0) await new Promise((r) => setTimeout(r, 4));
+      expect(n).toBe(3000);
+    }
+  });
+
   it('HTTP: no response headers within the timeout → RequestTimeoutError (408)', async () => {
     server = await startServer(() => new Promise(() => {}));
     const { error } = await drain(agentClient(server.url).streamTailJobLogs('j1', { timeout: 200 }));
