@@ -1,8 +1,8 @@
 /**
  * The Prism guard: a process that *is* Prism, and that exits as soon as its parent goes away.
  *
- * Spawned by `src/mock/prism.ts` as `node prism-guard.js -- <prism-cli bin>` (from the
- * sources: `node --import tsx prism-guard.ts -- <bin>`) with stdin a pipe from the parent:
+ * Spawned by `src/mock/prism.ts` as `node prism-guard.js <prism-cli bin>` (from the sources:
+ * `node -e "<tsx's tsImport of prism-guard.ts>" -- <bin>`) with stdin a pipe from the parent:
  *
  * 1. at once, it loads Prism's modules (about a second) while the parent reads the specs;
  * 2. it reads ONE line from stdin, JSON `{"args": ["mock", …, "<doc>"], "cleanup": "<dir>"}`,
