@@ -9,12 +9,22 @@ export class LineIterator implements AsyncIterator<string> {
   #lines: readonly string[] = [];
   #next = 0;
   #done = false;
+  /** A refill in progress: overlapping `next()` calls wait for it, in order. */
+  #pending: Promise<IteratorResult<string>> | undefined;
 
   constructor(private readonly batches: AsyncGenerator<readonly string[], void, undefined>) {}
 
   next(): Promise<IteratorResult<string>> {
+    if (this.#pending) {
+      const again = () => this.next();
+      return this.#pending.then(again, again);
+    }
     if (this.#next < this.#lines.length) return Promise.resolve({ value: this.#lines[this.#next++]!, done: false });
-    return this.#refill();
+    const refill: Promise<IteratorResult<string>> = this.#refill().finally(() => {
+      if (this.#pending === refill) this.#pending = undefined;
+    });
+    this.#pending = refill;
+    return refill;
   }
 
   async return(): Promise<IteratorResult<string>> {

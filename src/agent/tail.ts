@@ -120,7 +120,6 @@ export class JobLogTail implements AsyncIterable<string> {
       conn = await openWebSocket(this.#wsUrl(), {
         headers: this.ctx.transport.headers(this.plan.headers),
         handshakeTimeoutMs: this.plan.timeoutMs,
-        idleTimeoutMs: this.plan.timeoutMs,
         signal,
         secrets: this.ctx.transport.secrets,
         refused: (status, body, headers) => this.ctx.transport.errorFromBody(status, body, headers),
@@ -129,6 +128,7 @@ export class JobLogTail implements AsyncIterable<string> {
       const messages = conn[Symbol.asyncIterator]();
       let out: string[] = [];
       let failure: unknown;
+      let silent = false;
       try {
         for (;;) {
           // Drain what has arrived without a promise per message; a batch goes out when
@@ -141,7 +141,15 @@ export class JobLogTail implements AsyncIterable<string> {
               out = [];
             }
             if (text === undefined) {
-              const next = await messages.next();
+              // The timeout counts only this wait for the server (time the caller spends on
+              // the lines it was given is not silence).
+              const socket = conn;
+              const timer = setTimeout(() => {
+                silent = true;
+                socket.close();
+              }, this.plan.timeoutMs);
+              const next = await messages.next().finally(() => clearTimeout(timer));
+              if (silent) throw new RequestTimeoutError(`no message on ${this.#wsUrl()} for ${this.plan.timeoutMs} ms`, { statusCode: 408 });
               if (next.done) break;
               text = next.value;
             }

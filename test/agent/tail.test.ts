@@ -37,11 +37,11 @@ function sendAll(ws: WebSocket, frames: string[], end: 'close' | 'drop' | 'none'
 }
 
 /** Writes an HTTP tail body made of `lines` (each followed by \n) and ends it. */
-function httpTail(res: ServerResponse, lines: string[], end: 'end' | 'drop' = 'end') {
+function httpTail(res: ServerResponse, lines: string[], end: 'end' | 'drop' | 'none' = 'end') {
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
   res.write(lines.map((l) => `${l}\n`).join(''));
   if (end === 'end') res.end();
-  else setTimeout(() => res.socket?.destroy(), 20);
+  if (end === 'drop') setTimeout(() => res.socket?.destroy(), 20);
 }
 
 /** HTTP-tail lines that replay the captured log from its start, as `data:` events, then complete. */
@@ -94,6 +94,18 @@ describe('WebSocket tail', () => {
     const { lines, error } = await drain(agentClient(server.url).websocketTailJobLogs('j1'));
     expect(error).toBeUndefined();
     expect(lines).toEqual(['one', 'two (no type)', 'three: not JSON at all', '"123"', '42', '{"type": "log", "message": broken json}', 'four', 'five', 'six']);
+  });
+
+  it('overlapping next() calls get consecutive lines, none lost', async () => {
+    server = await startServer(notFound, { ws: (ws) => sendAll(ws, CAPTURED_FRAMES) });
+    const it = agentClient(server.url).websocketTailJobLogs(JOB)[Symbol.asyncIterator]();
+    const got: string[] = [];
+    for (;;) {
+      const batch = await Promise.all([it.next(), it.next(), it.next()]);
+      for (const r of batch) if (!r.done) got.push(r.value);
+      if (batch.some((r) => r.done)) break;
+    }
+    expect(got).toEqual(CAPTURED_LINES);
   });
 
   it('joins a line split across messages and yields a last partial line at the end', async () => {
@@ -439,19 +451,29 @@ describe('timeouts', () => {
   });
 
   it('a consumer slower than the timeout is not a silent server (both transports)', async () => {
-    // 3,000 lines arrive at once; the consumer takes ~1 ms a line, far longer than the 150 ms
-    // timeout in total, while the socket is paused (WebSocket) or the body unread (HTTP).
-    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i}`);
-    server = await startServer((_req, res) => httpTail(res, [...lines, `data: ${COMPLETE}`]), {
-      ws: (ws) => sendAll(ws, [...lines.map((l) => log(`${l}\n`)), COMPLETE]),
-    });
-    const agent = agentClient(server.url, { streamLimits: { maxMessages: 10_000 } });
-    for (const tail of [agent.websocketTailJobLogs('j1', { timeout: 150 }), agent.streamTailJobLogs('j1', { timeout: 150 })]) {
+    // 2,000 lines at once, `complete` 2 s later; the consumer takes ~1.25 ms a line (2.5 s in
+    // all). The server is quiet for longer than the 500 ms timeout, but only while the client
+    // still has lines to hand out: the tail never waited on it that long.
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}`);
+    server = await startServer(
+      (_req, res) => {
+        httpTail(res, lines, 'none');
+        setTimeout(() => res.end(`data: ${COMPLETE}\n`), 2000);
+      },
+      {
+        ws: (ws) => {
+          sendAll(ws, lines.map((l) => log(`${l}\n`)), 'none');
+          setTimeout(() => sendAll(ws, [COMPLETE]), 2000);
+        },
+      },
+    );
+    const agent = agentClient(server.url);
+    for (const tail of [agent.websocketTailJobLogs('j1', { timeout: 500 }), agent.streamTailJobLogs('j1', { timeout: 500 })]) {
       let n = 0;
-      for await (const _ of tail) if (++n % 4 === 0) await new Promise((r) => setTimeout(r, 4));
-      expect(n).toBe(3000);
+      for await (const _ of tail) if (++n % 4 === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(n).toBe(2000);
     }
-  });
+  }, 30_000);
 
   it('HTTP: no response headers within the timeout → RequestTimeoutError (408)', async () => {
     server = await startServer(() => new Promise(() => {}));
