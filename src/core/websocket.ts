@@ -73,8 +73,6 @@ async function openNode(url: string, o: OpenWebSocketOptions): Promise<WebSocket
     onReturn: () => ws.terminate(),
   });
   const idle = idleTimer(o.idleTimeoutMs, () => {
-    // Messages still queued: the consumer is behind (the socket may be paused for it), not the server silent.
-    if (queue.size) return idle.reset();
     queue.fail(new RequestTimeoutError(`no message on ${where} for ${o.idleTimeoutMs} ms`, { statusCode: 408 }));
     ws.terminate();
   });
