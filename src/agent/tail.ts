@@ -24,8 +24,9 @@ export interface TailOptions {
   /**
    * Milliseconds (the seed's `timeout` is seconds: multiply by 1,000). Default 30,000, at most
    * 300,000. It bounds the connection (WebSocket handshake, or the HTTP response headers)
-   * and then every silence: a tail that receives nothing for this long fails with
-   * {@link RequestTimeoutError} (408), on both transports. A quiet job needs a longer one.
+   * and then every wait for the server: waiting this long for the next frame or chunk fails
+   * with {@link RequestTimeoutError} (408), on both transports. Time the caller spends on
+   * lines already received does not count. A quiet job needs a longer one.
    */
   timeout?: number;
   /** Aborting closes the socket or response body at once; iteration rejects with the signal's reason. */
