@@ -1,13 +1,17 @@
 /**
  * The Prism guard: a process that *is* Prism, and that exits as soon as its parent goes away.
  *
- * Spawned by `src/mock/prism.ts` as `node prism-guard.js <prism-cli bin>` (from the sources:
- * `node -e "<tsx's tsImport of prism-guard.ts>" -- <bin>`) with stdin a pipe from the parent:
+ * Spawned by `src/mock/prism.ts` with stdin a pipe from the parent, as
+ * `node prism-guard.js <prism-cli bin>` from the compiled package, or, from the sources, as
+ * `node --input-type=module -e <this file's text> -- <bin>`: this file is written in the
+ * JavaScript subset of TypeScript (no type syntax at all), so it runs without a TypeScript
+ * loader, whose start-up would cost about half a second of the mock's 3 s budget.
  *
- * 1. at once, it loads Prism's modules (about a second) while the parent reads the specs;
- * 2. it reads ONE line from stdin, JSON `{"args": ["mock", …, "<doc>"], "cleanup": "<dir>"}`,
- *    and becomes Prism with those arguments;
- * 3. the parent never writes again nor closes the pipe: when the parent dies, however it dies
+ * 1. At once, it loads Prism's modules (most of Prism's start-up) while the parent is still
+ *    reading and merging the specs.
+ * 2. It reads ONE line from stdin, JSON `{"args": ["mock", …, "<doc>"], "cleanup": "<dir>"}`,
+ *    and becomes Prism with those arguments.
+ * 3. The parent never writes again nor closes the pipe: when the parent dies, however it dies
  *    (SIGKILL included, when no handler of its own can run), the kernel closes the pipe, stdin
  *    ends here, and this process exits, taking Prism with it and removing `<dir>` (the merged
  *    spec). SIGTERM (the parent's `close()`) exits the same way.
@@ -18,46 +22,47 @@ import { rmSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-interface Orders {
-  args: string[];
-  cleanup?: string;
-}
-
-// The last argument (the only one after the script, or after `-e <code>`).
-const bin = process.argv.length > 1 ? process.argv[process.argv.length - 1] : undefined;
-if (!bin || !bin.endsWith('.js')) {
+// The prism-cli bin is the last argument (after the script, or after `-e <code> --`).
+const bin = process.argv[process.argv.length - 1];
+if (bin === undefined || !bin.endsWith('.js') || process.argv.length < 2) {
   process.stderr.write('prism-guard: usage: prism-guard <prism-cli bin>, then one JSON line on stdin\n');
   process.exit(2);
 }
 const require = createRequire(bin);
+const binDir = dirname(bin);
 
-let cleanupDir: string | undefined;
+let cleanupDir = '';
 process.on('exit', () => {
   if (cleanupDir) rmSync(cleanupDir, { recursive: true, force: true });
 });
 process.on('SIGTERM', () => process.exit(0));
 
 // The parent's end of the pipe closed: the parent is gone (or gave up on us).
-const parentGone = (): never => process.exit(0);
+const parentGone = () => process.exit(0);
 let buffered = '';
 let started = false;
-process.stdin.on('data', (chunk: Buffer) => {
+process.stdin.on('data', (chunk) => {
   if (started) return;
   buffered += chunk.toString('utf8');
   const nl = buffered.indexOf('\n');
   if (nl < 0) return;
   started = true;
-  let orders: Orders;
+  let orders;
   try {
-    orders = JSON.parse(buffered.slice(0, nl)) as Orders;
-    if (!Array.isArray(orders.args) || !orders.args.every((a) => typeof a === 'string')) throw new Error('args');
+    orders = JSON.parse(buffered.slice(0, nl));
   } catch {
+    orders = undefined;
+  }
+  const args = orders && Array.isArray(orders.args) ? orders.args : [];
+  let valid = args.length > 0;
+  for (const arg of args) if (typeof arg !== 'string') valid = false;
+  if (!valid) {
     process.stderr.write('prism-guard: the first line on stdin must be JSON {"args": [...], "cleanup"?: "dir"}\n');
     process.exit(2);
   }
-  cleanupDir = orders.cleanup;
+  if (typeof orders.cleanup === 'string') cleanupDir = orders.cleanup;
   // Become Prism: its CLI (yargs) reads `process.argv` when it is first required.
-  process.argv = [process.execPath, bin, ...orders.args];
+  process.argv = [process.execPath, bin, ...args];
   require(bin);
 });
 process.stdin.on('end', parentGone);
@@ -75,11 +80,11 @@ preload();
  * require cache with the English-only build. If the layout is not the expected one, nothing is
  * changed and Prism loads as usual.
  */
-function preload(): void {
+function preload() {
   try {
     const fromHttp = createRequire(require.resolve('@stoplight/prism-http/package.json'));
     const main = fromHttp.resolve('@faker-js/faker');
-    const en = fromHttp('@faker-js/faker/locale/en') as { datatype?: unknown; constructor: unknown };
+    const en = fromHttp('@faker-js/faker/locale/en');
     if (en && typeof en === 'object' && 'datatype' in en) {
       const mod = new Module(main);
       mod.filename = main;
@@ -91,7 +96,7 @@ function preload(): void {
     // Leave faker to Prism's own resolution.
   }
   try {
-    require(join(dirname(bin!), 'commands', 'mock.js'));
+    require(join(binDir, 'commands', 'mock.js'));
   } catch {
     // Prism's CLI will load (or fail to load) it itself.
   }

@@ -4,13 +4,13 @@
  * serves it on an internal loopback port, run under a guard so it never outlives its parent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { ClientError } from '../core/errors.js';
 import type { ApiName } from './types.js';
@@ -299,32 +299,15 @@ const TAIL_CHARS = 8000;
 
 /**
  * The guard command: the compiled `prism-guard.js` beside this file; or, from the sources,
- * `prism-guard.ts` imported through tsx's `tsImport` (tsx is a dev dependency; the published
- * package has the `.js`). `tsImport` rather than `--import tsx`: its hooks apply to that one
- * import, so Prism's own thousand `require`s are not routed through tsx (~0.2 s less CPU).
- * The prism-cli bin is always the last argument.
+ * `prism-guard.ts`'s text run as an ES module with `-e` (it is written in the JavaScript subset
+ * of TypeScript for this: no loader, so no tsx start-up on the critical path). The prism-cli
+ * bin is always the last argument.
  */
 function guardArgs(bin: string): string[] {
   const js = fileURLToPath(new URL('./prism-guard.js', import.meta.url));
   if (existsSync(js)) return [js, bin];
-  const ts = pathToFileURL(fileURLToPath(new URL('./prism-guard.ts', import.meta.url))).href;
-  let api: string;
-  try {
-    const require = createRequire(import.meta.url);
-    const pkgPath = require.resolve('tsx/package.json');
-    const pkg = require(pkgPath) as { exports?: Record<string, { import?: { default?: string } | string }> };
-    const entry = pkg.exports?.['./esm/api'];
-    const file = typeof entry === 'string' ? entry : typeof entry?.import === 'string' ? entry.import : entry?.import?.default;
-    if (!file) throw new Error('tsx has no ./esm/api export');
-    api = pathToFileURL(join(dirname(pkgPath), file)).href;
-  } catch (error) {
-    throw new ClientError('agentwire mock: running from sources needs tsx to start the Prism guard', {
-      code: 'MOCK_START_FAILED',
-      cause: error,
-    });
-  }
-  const code = `import { tsImport } from ${JSON.stringify(api)}; await tsImport(${JSON.stringify(ts)}, import.meta.url);`;
-  return ['--input-type=module', '-e', code, '--', bin];
+  const ts = fileURLToPath(new URL('./prism-guard.ts', import.meta.url));
+  return ['--input-type=module', '-e', readFileSync(ts, 'utf8'), '--', bin];
 }
 
 /** The Prism CLI entry (`bin.prism` of `@stoplight/prism-cli`). */

@@ -2,8 +2,8 @@
  * No orphans: a process that started a mock server dies, by SIGKILL (no handler can run) or by
  * SIGTERM, and its Prism process goes too; the merged spec's temp dir is removed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -98,6 +98,27 @@ setInterval(() => {}, 1 << 30);`;
   expect(mockDirs(tmp)).toHaveLength(1);
   return { child, url, tmp, prismPid: kids[0]! };
 }
+
+describe('the Prism guard', () => {
+  it('is plain JavaScript, so it runs from the sources without a TypeScript loader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentwire-guard-'));
+    temps.push(dir);
+    const copy = join(dir, 'prism-guard.mjs');
+    copyFileSync(join(root, 'src/mock/prism-guard.ts'), copy);
+    const check = spawnSync(process.execPath, ['--check', copy], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('refuses to run without its orders', () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', readFileSync(join(root, 'src/mock/prism-guard.ts'), 'utf8')], {
+      encoding: 'utf8',
+      input: '',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/usage: prism-guard/);
+  });
+});
 
 describe.skipIf(!hasProc)('no orphan Prism', () => {
   it('Prism dies when the process that started it is SIGKILLed', async () => {
