@@ -333,7 +333,9 @@ class Front {
       if (await route.module.request(req, res, ctx)) return;
       if (res.headersSent || res.writableEnded) return; // answered after all: nothing to forward to
     }
-    this.#proxy(req, res, mockParams.length ? url.pathname + url.search : (req.url ?? '/'));
+    // The request target verbatim, unless __mock had to be cut out or it is in absolute form.
+    const verbatim = mockParams.length === 0 && req.url?.startsWith('/');
+    this.#proxy(req, res, verbatim ? req.url! : url.pathname + url.search);
   }
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
