@@ -112,6 +112,25 @@ describe('the captures, replayed', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('leaving a list loop early fetches no further page; an empty page with a cursor is skipped', async () => {
+    const list1 = capture('runs-list1');
+    const empty = { ...list1, body: Buffer.from(JSON.stringify({ rows: [], cursor: 'c_empty' })) };
+    server = await startServer((req, res) => {
+      const cursor = new URL(req.url!, 'http://x').searchParams.get('cursor');
+      replay(res, cursor === null ? empty : cursor === 'c_empty' ? list1 : capture('runs-list2'));
+    });
+    const hosted = client(server.url);
+    for await (const run of hosted.runs.list()) {
+      expect(run.id).toBe('run_ReZdgDdvaUGI');
+      break;
+    }
+    expect(server.requests.map((r) => r.url)).toEqual(['/runs', '/runs?cursor=c_empty']);
+    const all: string[] = [];
+    for await (const run of hosted.runs.list()) all.push(run.id);
+    expect(all).toHaveLength(4);
+    expect(server.requests).toHaveLength(5);
+  });
+
   it('awaiting a list gives the first page, with nextPage()', async () => {
     server = await startServer((req, res) => replay(res, capture(new URL(req.url!, 'http://x').searchParams.has('cursor') ? 'runs-list2' : 'runs-list1')));
     const page = await client(server.url).runs.list();
