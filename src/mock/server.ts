@@ -96,9 +96,12 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
  * Starts the mock server: loads every `openapi/<api>.yaml` of the package, starts one Prism on
  * their merged document (on a free internal loopback port), and the front on 127.0.0.1.
  *
+ * Resolves once both listen (typically 1–2 s: Prism's start-up dominates).
+ *
  * Throws `ValidationError` (code `INVALID_OPTIONS`) for bad options; `ClientError` with code
  * `MOCK_BAD_SPEC` when a spec file is not valid YAML, `MOCK_START_FAILED` when the port is in
- * use or Prism does not start within 20 s (the message ends with Prism's last output).
+ * use or Prism exits or is not listening within 20 s (the message quotes the line of Prism's
+ * output that says why; `detail` holds its whole output tail).
  */
 export function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   return startMockServerWith(mockApis, options);
@@ -145,9 +148,11 @@ export async function startMockServerWith(
   const modules = new Map<ApiName, MockApi>(moduleList.filter((m) => apis.includes(m.name)).map((m) => [m.name, m]));
   const front = new Front({ root, docs, modules, apis, quiet });
 
-  // Listen at once (a busy port fails fast) but hold every request until Prism is up.
+  // Listen at once, holding every request until Prism is up; a busy port stops Prism at once.
+  const listening = front.listen(port);
+  listening.catch(() => pending?.cancel());
   const [listened, started] = await Promise.allSettled([
-    front.listen(port),
+    listening,
     pending && hasOperations(merged) ? serveWithRetry(pending, merged, { quiet }) : pending?.cancel().then(() => undefined),
   ]);
   if (listened.status === 'rejected' || started.status === 'rejected') {
