@@ -450,7 +450,9 @@ class Front {
         try {
           body = JSON.parse(await readBody(req, MAX_CONTROL_BODY));
         } catch (error) {
-          if (error instanceof BodyTooLarge) return problem(413, 'Body too large', `at most ${MAX_CONTROL_BODY} bytes`);
+          if (error instanceof ValidationError && error.statusCode === 413) {
+            return problem(413, 'Body too large', `at most ${MAX_CONTROL_BODY} bytes`);
+          }
           return problem(400, 'Invalid scenario', 'body must be JSON {api, scenario, times?}');
         }
         const checked = checkScenarioRequest(body);
@@ -482,8 +484,6 @@ function allow(res: ServerResponse, methods: string): void {
   res.end(text);
 }
 
-class BodyTooLarge extends Error {}
-
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -493,7 +493,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new BodyTooLarge());
+        reject(new ValidationError(`body over ${limit} bytes`, { statusCode: 413, code: 'BODY_TOO_LARGE' }));
       } else chunks.push(chunk);
     });
     req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
