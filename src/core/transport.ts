@@ -270,7 +270,7 @@ class BufferedResponse extends Response {
   }
 
   override async text(): Promise<string> {
-    return new TextDecoder().decode(this.#bytes);
+    return utf8Decode(this.#bytes);
   }
 
   override async json(): Promise<any> {
@@ -284,6 +284,15 @@ class BufferedResponse extends Response {
   override clone(): Response {
     return new BufferedResponse(this.#bytes, this);
   }
+}
+
+const nodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'utf8'): string } } }).Buffer;
+const textDecoder = new TextDecoder();
+
+/** UTF-8 text of a body, without a BOM (as `Response.text()` does); Node's native decoder where there is one. */
+function utf8Decode(bytes: Uint8Array): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return nodeBuffer ? nodeBuffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom).toString('utf8') : textDecoder.decode(bytes);
 }
 
 function requestIdFromBody(body: unknown): string | undefined {
