@@ -121,9 +121,9 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
  * server runs in another process, so this counts only what the client spends. Request rates
  * in wall time swing ±25 % between two identical variants on a shared 2-core machine (an A/A
  * run of raw fetch against itself gave 0.71–1.22), far more than the difference measured.
- * Alternating rounds of `calls` sequential calls; medians.
+ * Rounds of `calls` sequential calls, in A B / B A order; medians.
  */
-async function compareCpuThroughput(name: string, sdk: () => Promise<unknown>, baseline: () => Promise<unknown>, rounds = 7, calls = 400): Promise<BenchResult> {
+async function compareCpuThroughput(name: string, sdk: () => Promise<unknown>, baseline: () => Promise<unknown>, rounds = 8, calls = 400): Promise<BenchResult> {
   const trial = async (fn: () => Promise<unknown>) => {
     const start = process.cpuUsage();
     for (let i = 0; i < calls; i++) await fn();
@@ -134,9 +134,16 @@ async function compareCpuThroughput(name: string, sdk: () => Promise<unknown>, b
   await trial(baseline);
   const a: number[] = [];
   const b: number[] = [];
+  // A B, then B A: whichever goes second in a pair pays for the first one's garbage (an A/A
+  // run with a fixed order charged the first slot ~14 % more), so the order alternates.
   for (let i = 0; i < rounds; i++) {
-    a.push(await trial(sdk));
-    b.push(await trial(baseline));
+    if (i % 2 === 0) {
+      a.push(await trial(sdk));
+      b.push(await trial(baseline));
+    } else {
+      b.push(await trial(baseline));
+      a.push(await trial(sdk));
+    }
   }
   return result(name, median(a), median(b), 'calls/CPU-s');
 }
