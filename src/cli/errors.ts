@@ -42,8 +42,10 @@ export const EXIT = Object.freeze({
   stream: 8,
   /** The remote job or run ended unsuccessfully (FAILED/STOPPED job, `error`/cancelled run). */
   remoteFailed: 9,
-  /** Interrupted by Ctrl-C (SIGINT) or SIGTERM. */
+  /** Interrupted by Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** Terminated by SIGTERM. */
+  terminated: 143,
 });
 
 /** The table shown by `agentwire --help` and in `docs/cli.md`. */
@@ -58,13 +60,20 @@ export const EXIT_CODES_HELP = `Exit codes:
   7    connection failure or timeout (no answer, HTTP 408)
   8    stream error (ended before its terminal event, bad payload)
   9    the job or run itself failed, was stopped or cancelled
-  130  interrupted (Ctrl-C)`;
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)`;
 
 /** The reason a command's signal is aborted with when the user presses Ctrl-C (or sends SIGTERM). */
 export class Interrupted extends Error {
+  readonly signal: string;
   constructor(signal: string) {
     super(`interrupted (${signal})`);
     this.name = 'Interrupted';
+    this.signal = signal;
+  }
+
+  /** 130 for SIGINT, 143 for SIGTERM (128 + the signal's number, the shells' convention). */
+  get exitCode(): number {
+    return this.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   }
 }
 
@@ -78,7 +87,7 @@ export class RemoteFailure extends Error {
 
 /** The exit code for an error thrown by a command (see {@link EXIT}). */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof Interrupted) return EXIT.interrupted;
+  if (err instanceof Interrupted) return err.exitCode;
   if (err instanceof RemoteFailure) return EXIT.remoteFailed;
   if (!(err instanceof ClientError)) return EXIT.unexpected;
   if (err instanceof ValidationError || err instanceof ConflictError) return EXIT.usage;

@@ -89,16 +89,17 @@ const VERSION: string = await (async () => {
 
 /**
  * Runs the command line `argv` (`process.argv`: node, script, args…) and resolves to the exit
- * code. The first SIGINT/SIGTERM aborts the running command's signal (connections close; exit
- * 130); a second one exits at once.
+ * code. The first SIGINT/SIGTERM aborts the running command's signal (its connections close;
+ * exit 130, or 143 for SIGTERM; `mock` closes and exits 0); a second one exits at once.
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    controller.abort(new Interrupted(signal));
+    const reason = new Interrupted(signal);
+    if (interrupts > 1) process.exit(reason.exitCode);
+    controller.abort(reason);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -114,7 +115,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     }
     if (controller.signal.aborted && controller.signal.reason instanceof Interrupted) {
       if (debug) io.stderr.write(errorText(err, true, cli.secrets));
-      return EXIT.interrupted;
+      return controller.signal.reason.exitCode;
     }
     io.stderr.write(errorText(err, debug, cli.secrets));
     return exitCodeFor(err);

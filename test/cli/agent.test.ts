@@ -138,7 +138,10 @@ describe.concurrent('agent: logs', () => {
     expect(bad.stderr).toMatch(/^error: option '--protocol <protocol>' argument 'grpc' is invalid\. Allowed choices are auto, websocket, http\.\n$/);
   });
 
-  it('Ctrl-C closes the WebSocket of a tail that would never end and exits 130, keeping the lines already printed', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s (Ctrl-C) closes the WebSocket of a tail that would never end and exits %i, keeping the lines already printed', async (signal, exitCode) => {
     const server: { ws?: (ws: WebSocket) => void } = {};
     const closed = new Promise<void>((resolve) => {
       server.ws = (ws: WebSocket) => {
@@ -154,13 +157,13 @@ describe.concurrent('agent: logs', () => {
         onStdout: (out, child) => {
           if (!sent && out.includes('second line\n')) {
             sent = true;
-            child.kill('SIGINT');
+            child.kill(signal);
           }
         },
       });
       await closed; // the server saw the connection close
       expect(r.signal).toBeNull(); // not killed by the helper's timer: the tail stopped on Ctrl-C
-      expect(r.code).toBe(130);
+      expect(r.code).toBe(exitCode);
       expect(r.stdout).toBe('first line\nsecond line\n');
       expect(r.stderr).toBe('');
       expect(fake.requests.map((q) => `${q.method} ${q.url}`)).toEqual(['UPGRADE /jobs/job_1/logs/']);

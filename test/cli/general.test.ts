@@ -76,8 +76,8 @@ describe('help', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Usage: agentwire \[options\] \[command\]/);
     for (const name of ['jobs', 'logs', 'nodes', 'tasks', 'serve', 'ray', 'run', 'runs', 'traces', 'runagent', 'mock']) expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-    for (const [code, what] of [[0, 'ok'], [1, 'unexpected'], [2, 'usage'], [3, 'authentication'], [4, 'not found'], [5, 'rate limit'], [6, 'server error'], [7, 'connection'], [8, 'stream error'], [9, 'failed'], [130, 'interrupted']] as const) {
-      expect(r.stdout).toMatch(new RegExp(`^  ${code}\\s+.*${what}`, 'm'));
+    for (const [code, what] of [[0, 'ok'], [1, 'unexpected'], [2, 'usage'], [3, 'authentication'], [4, 'not found'], [5, 'rate limit'], [6, 'server error'], [7, 'connection'], [8, 'stream error'], [9, 'failed'], [130, 'interrupted'], [143, 'SIGTERM']] as const) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${code === 143 ? '130' : code}\\s+.*${what}`, 'm'));
     }
     expect(EXIT.interrupted).toBe(130);
   });

@@ -162,7 +162,7 @@ export function registerRay(program: Command, cli: Cli): void {
       }
       const job = await s.out.waiting(`waiting for job '${id}' to stop…`, () => client.jobs.wait(id, { signal: s.signal }));
       if (s.json) s.out.document({ stopped, job });
-      else s.out.line(`Job '${id}' is ${job.status}`);
+      else s.out.line(`Job '${id}' ended: ${job.status}`);
     });
 
   stateCommand(ray, 'nodes [node]', 'list the nodes (state API), or show one').action(async (id: string | undefined, o: StateFlags, cmd: Command) => {
