@@ -111,7 +111,11 @@ export function exitCodeFor(err: unknown): number {
  */
 export function errorText(err: unknown, debug: boolean, secrets: Secrets): string {
   const message = err instanceof Error ? err.message : String(err);
-  const oneLine = message.replace(/\s*\r?\n\s*/g, ' ').trim() || (err instanceof Error ? err.name : 'unknown error');
+  let oneLine = message.replace(/\s*\r?\n\s*/g, ' ').trim() || (err instanceof Error ? err.name : 'unknown error');
+  if (exitCodeFor(err) === EXIT.unexpected && !(err instanceof ClientError)) {
+    // Not one of ours: say what it is, and where to look.
+    oneLine = `unexpected ${err instanceof Error ? err.name : typeof err}: ${oneLine}${debug ? '' : ' (--debug shows the stack)'}`;
+  }
   let text = `error: ${oneLine}\n`;
   if (debug) {
     text += `${inspect(err, { depth: 4, breakLength: 120 })}\n`;

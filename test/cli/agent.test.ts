@@ -123,6 +123,22 @@ describe.concurrent('agent: logs', () => {
     expect(r.stderr).toMatch(/^note: the WebSocket failed \(.*503.*\); following over HTTP\n$/);
   });
 
+  it('a reader that goes away (| head) ends the tail quietly with exit 0', async () => {
+    let closed = false;
+    const r = await cli(['-H', 'Prefer: delay=200', 'logs', JOB], {
+      env,
+      onStdout: (_out, child) => {
+        if (!closed) {
+          closed = true;
+          child.stdout!.destroy(); // the next line the command writes meets a closed pipe
+        }
+      },
+    });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('--no-follow prints the log so far', async () => {
     const { logs } = (await mockJson('/jobs/rayrig_long_1/logs/')) as { logs: string };
     const r = await cli(['logs', 'rayrig_long_1', '--no-follow'], { env });
@@ -206,6 +222,17 @@ describe.concurrent('agent: errors and exit codes', () => {
       expect(silent.requests.length).toBeLessThanOrEqual(1); // --retries 0: no second attempt
     } finally {
       await silent.close();
+    }
+  });
+
+  it('an answer the client cannot read is an unexpected error (exit 1), still one line', async () => {
+    const fake = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{not json'));
+    try {
+      const r = await cli(['jobs', 'list'], { env: { AGENT_URL: fake.url, AGENT_TOKEN: TOKEN } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: unexpected SyntaxError: .*JSON.* \(--debug shows the stack\)\n$/);
+    } finally {
+      await fake.close();
     }
   });
 
