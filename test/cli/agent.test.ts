@@ -4,11 +4,14 @@
  * WebSocket on Ctrl-C, requests that must never be sent).
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import type { WebSocket } from 'ws';
 import { closedPort, startServer } from '../support/servers.js';
 import { cli, lines, records } from './helpers.js';
+
+// Each test runs the command as a process, often several at once: room for a loaded machine.
+vi.setConfig({ testTimeout: 45_000 });
 
 const { urls } = inject('mock');
 const TOKEN = 'agent-token-for-cli-tests';

@@ -7,13 +7,16 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { Cli } from '../../src/cli/context.js';
 import { EXIT } from '../../src/cli/errors.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { startServer } from '../support/servers.js';
 import { ANSI, cleanEnv, cli, COMMAND, lines, MAIN, ROOT } from './helpers.js';
+
+// Each test runs the command as a process, often several at once: room for a loaded machine.
+vi.setConfig({ testTimeout: 45_000 });
 
 const { urls } = inject('mock');
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -56,7 +56,7 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Called with the child and everything on stdout so far, after each chunk. */
   onStdout?: (stdout: string, child: ChildProcess) => void;
-  /** Kill the child (SIGKILL) after this long, ms; the test then sees `signal`. Default 20,000. */
+  /** Kill the child (SIGKILL) after this long, ms; the test then sees `signal`. Default 30,000. */
   killAfterMs?: number;
 }
 
@@ -89,7 +89,7 @@ export function cli(args: readonly string[], options: CliOptions = {}): Promise<
       options.onStdout?.(stdout, child);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -2,9 +2,12 @@
  * `agentwire run|runs|traces` as a process against the shared mock (`/hosted`: Prism for JSON,
  * the SSE examples replayed), and against a recording server where the request body matters.
  */
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { startServer } from '../support/servers.js';
 import { cli, lines, records } from './helpers.js';
+
+// Each test runs the command as a process, often several at once: room for a loaded machine.
+vi.setConfig({ testTimeout: 45_000 });
 
 const { urls } = inject('mock');
 const KEY = 'ar_live_cli_tests_0123456789';

@@ -4,10 +4,13 @@
  * (the submit body, the state query) or script the job (a FAILED job after `--wait`).
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { startServer } from '../support/servers.js';
 import { cli, lines, records } from './helpers.js';
+
+// Each test runs the command as a process, often several at once: room for a loaded machine.
+vi.setConfig({ testTimeout: 45_000 });
 
 const { urls } = inject('mock');
 const env = { RAY_DASHBOARD_ADDRESS: urls.ray };

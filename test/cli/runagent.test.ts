@@ -3,9 +3,12 @@
  * `POST /run`, the run-stream WebSocket replaying the captured frames), and a recording server
  * for what must never be sent. HOME is an empty directory: no ~/.runagent/config.json is read.
  */
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { startServer } from '../support/servers.js';
 import { cli, records } from './helpers.js';
+
+// Each test runs the command as a process, often several at once: room for a loaded machine.
+vi.setConfig({ testTimeout: 45_000 });
 
 const { urls } = inject('mock');
 const KEY = 'ra_cli_tests_key_0123456789';
