@@ -19,6 +19,7 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+/** The policy a client uses unless told otherwise: 3 retries, 500 ms × 2ⁿ up to 8 s, 25 % jitter, `Retry-After` honoured up to 60 s. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetries: 3,
   initialDelayMs: 500,

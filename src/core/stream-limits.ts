@@ -15,6 +15,7 @@ export interface StreamLimits {
   maxMessageSize: number;
 }
 
+/** The seed's defaults: 10,000 frames, 50,000 lines, 50 MiB, 10,240 bytes a message. */
 export const DEFAULT_STREAM_LIMITS: Readonly<StreamLimits> = Object.freeze({
   maxMessages: 10_000,
   maxLines: 50_000,

@@ -10,6 +10,7 @@ export interface CloseInfo {
   reason: string;
 }
 
+/** How {@link openWebSocket} connects; every duration in ms. */
 export interface OpenWebSocketOptions {
   /** Handshake headers (credentials). Ignored by a browser `WebSocket`, which cannot send them. */
   headers?: Record<string, string>;
