@@ -1,6 +1,6 @@
 import type { ClientError } from '../core/errors.js';
 import { utf8Length, type StreamBudget } from '../core/stream-limits.js';
-import { LineAssembler } from './lines.js';
+import { LineAssembler } from '../core/lines.js';
 
 /**
  * The `type`s of a log-tail event this client acts on (PROTOCOLS §1; the messages of
@@ -55,6 +55,12 @@ export interface TailDecoderOptions {
 export class TailDecoder {
   /** A `complete` event arrived: the tail ended normally. */
   complete = false;
+  /**
+   * One text stream for the connection: every chunk (a WebSocket `log` message, a non-JSON
+   * frame, the `message` of an HTTP `data:` event) is pushed, an HTTP body line goes in whole.
+   * Empty lines are dropped on both transports (PROTOCOLS §1 skips them on HTTP), so a line
+   * count means the same thing on either — what lets `auto` resume over HTTP by count.
+   */
   readonly #lines = new LineAssembler();
   readonly #o: TailDecoderOptions;
   #warned = false;

@@ -1,12 +1,12 @@
 import type { paths } from '../../generated/agent.js';
+import { BodyLineReader } from '../core/body-lines.js';
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError } from '../core/errors.js';
+import { LineIterator } from '../core/line-iterator.js';
 import { StreamBudget, type StreamLimits } from '../core/stream-limits.js';
 import { describe, type Transport } from '../core/transport.js';
 import { resolveTimeout } from '../core/timeout.js';
 import { checkId, checkOneOf, invalid } from '../core/validate.js';
 import { openWebSocket, type CloseInfo, type WebSocketConnection } from '../core/websocket.js';
-import { BodyLineReader } from './body-lines.js';
-import { LineIterator } from './line-iterator.js';
 import { TailDecoder, type TailEvent } from './frames.js';
 
 /** How {@link AgentClient.tailJobLogs} reaches the log: `auto` (WebSocket, then HTTP), or one of the two. */
@@ -78,7 +78,7 @@ export function planTail(jobId: unknown, options: TailJobLogsOptions | undefined
  * Each iteration opens its own connection. `protocol` says which transport is serving it and
  * `fallbackReason` why `auto` left the WebSocket, if it did.
  *
- * Lines, not messages: both transports yield the same units (see `LineAssembler`), which is
+ * Lines, not messages: both transports yield the same units (see core's `LineAssembler`), which is
  * what lets `auto` resume over HTTP without repeating a line.
  */
 export class JobLogTail implements AsyncIterable<string> {

@@ -1,4 +1,6 @@
+export * from './body-lines.js';
 export * from './errors.js';
+export * from './line-iterator.js';
 export * from './lines.js';
 export * from './log.js';
 export * from './pagination.js';

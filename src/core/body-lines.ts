@@ -1,12 +1,15 @@
 import { Readable, pipeline, type Transform } from 'node:stream';
-import { lineSplitter } from '../core/lines.js';
+import { lineSplitter } from './lines.js';
 
 /**
- * The lines of a streamed HTTP body (core's {@link lineSplitter} over the bytes), read with one
- * `await` per arriving chunk instead of one per line: {@link read} returns the next buffered
- * line (or `null`), {@link wait} resolves when more is buffered or the body has ended
- * ({@link done}), and rejects with the body's failure. A `for await` over the splitter costs
- * an async step per line on top of the tail's own; the HTTP tail bench showed it.
+ * The lines of a streamed HTTP body ({@link lineSplitter} over the bytes: `\n` or `\r\n`,
+ * empty lines included, the caller decides), read with one `await` per arriving chunk instead
+ * of one per line, so a tail can hand them out in batches (see {@link LineIterator}):
+ * {@link read} returns the next buffered line (or `null`), {@link wait} resolves when more is
+ * buffered or the body has ended ({@link done}), and rejects with the body's failure. A
+ * `for await` over the splitter costs an async step per line on top of the tail's own; the
+ * agent's HTTP tail bench showed it. The lines are read from the splitter's readable side, so
+ * a consumer that falls behind pauses the body instead of buffering it.
  * {@link close} cancels the body (the connection closes at once).
  */
 export class BodyLineReader {
