@@ -1,10 +1,11 @@
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError, StreamError } from '../core/errors.js';
+import { LineIterator } from '../core/line-iterator.js';
+import { LineAssembler } from '../core/lines.js';
 import type { Logger } from '../core/log.js';
 import type { Secrets } from '../core/redact.js';
 import { sleep } from '../core/retry.js';
 import { checkInt, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
-import { LineBuffer } from './line-buffer.js';
 import { isTerminal, type JobDetails, type TailOptions } from './types.js';
 
 /** What one tail needs from its client. */
@@ -34,8 +35,9 @@ const DEFAULT_MAX_RECONNECTS = 5;
 /**
  * Follows a job's log over Ray's tail WebSocket and yields it **line by line** (PROTOCOLS.md §4):
  *
- * - Ray's frames are batches of raw text that may end mid-line: they are reassembled by a
- *   {@link LineBuffer} (split2's rules, `\n` or `\r\n`), so a line is yielded once it is whole.
+ * - Ray's frames are batches of raw text that may end mid-line: they are reassembled by core's
+ *   {@link LineAssembler} (split2, `\n` or `\r\n`), so a line is yielded once it is whole.
+ *   Empty lines are yielded too: a blank line in a log is content.
  * - The socket is opened with `permessage-deflate` off: Ray's dashboard proxy accepts the
  *   extension and then never delivers a frame (issue "RayClient" 3b).
  * - A close is not proof of the end (node preemption and proxies close too): after every close
@@ -53,12 +55,12 @@ const DEFAULT_MAX_RECONNECTS = 5;
  * Breaking out of the loop closes the socket; aborting `signal` rejects with its reason.
  */
 export function tailJobLines(ctx: TailContext, options: TailOptions = {}): AsyncIterableIterator<string> {
-  return flatten(tailBatches(ctx, resolveTailOptions(options, ctx.handshakeTimeoutMs)));
+  return new LineIterator(tailBatches(ctx, resolveTailOptions(options, ctx.handshakeTimeoutMs)));
 }
 
 /**
  * The tail as batches of new lines (one per burst of frames): the generator's per-`yield`
- * cost is paid per burst, not per line; {@link flatten} hands the lines out one by one.
+ * cost is paid per burst, not per line; a {@link LineIterator} hands the lines out one by one.
  */
 async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolveTailOptions>): AsyncGenerator<string[], void, undefined> {
   const { signal, maxReconnects, idleTimeoutMs, handshakeTimeoutMs } = resolved;
@@ -98,21 +100,24 @@ async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolv
       failure = err;
     }
     if (conn) {
-      const frames = new LineBuffer();
+      const frames = new LineAssembler({ keepEmpty: true });
       try {
         try {
           for await (const frame of conn) {
-            // One batch per burst: the frames already received are taken without a promise each.
-            const lines = frames.push(frame);
-            for (let next = conn.poll(); next !== undefined; next = conn.poll()) frames.push(next, lines);
-            const batch = fresh(lines);
+            // One batch per burst: the frames already received are taken without a promise each,
+            // and split as one text (one splitter write per burst, not per frame).
+            let text = frame;
+            for (let next = conn.poll(); next !== undefined; next = conn.poll()) text += next;
+            const batch = fresh(frames.push(text));
             if (batch) yield batch;
           }
         } catch (err) {
           if (signal?.aborted || !isTransient(err)) throw err;
           failure = err;
         }
-        partial = frames.partial;
+        // The unterminated rest: yielded only at the very end, and skipped on a reconnect
+        // (the next connection replays it as the start of a whole line).
+        partial = frames.end();
       } finally {
         conn.close();
       }
@@ -160,55 +165,6 @@ export function resolveTailOptions(options: TailOptions, defaultHandshakeTimeout
     handshakeTimeoutMs:
       options.handshakeTimeoutMs === undefined ? defaultHandshakeTimeoutMs : checkInt(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 86_400_000),
   };
-}
-
-/**
- * Hands out the lines of a batch generator one by one. Lines already in hand resolve at once
- * (one promise per line, no generator resume); calls made while a batch is being fetched wait
- * their turn, so overlapping `next()` calls lose nothing; `return()` (a `break`) and `throw()`
- * reach the generator, so its `finally` closes the socket.
- */
-function flatten(batches: AsyncGenerator<string[], void, undefined>): AsyncIterableIterator<string> {
-  let batch: string[] = [];
-  let i = 0;
-  let busy: Promise<unknown> | undefined; // a pull in progress: later calls queue behind it
-  const pull = async (): Promise<IteratorResult<string>> => {
-    while (i >= batch.length) {
-      const r = await batches.next();
-      if (r.done) return { value: undefined, done: true };
-      batch = r.value;
-      i = 0;
-    }
-    return { value: batch[i++]!, done: false };
-  };
-  const it: AsyncIterableIterator<string> = {
-    next(): Promise<IteratorResult<string>> {
-      if (!busy && i < batch.length) return Promise.resolve({ value: batch[i++]!, done: false });
-      const p = busy ? busy.then(pull, pull) : pull();
-      busy = p;
-      const clear = () => {
-        if (busy === p) busy = undefined;
-      };
-      p.then(clear, clear);
-      return p;
-    },
-    async return(): Promise<IteratorResult<string>> {
-      batch = [];
-      i = 0;
-      await batches.return(undefined);
-      return { value: undefined, done: true };
-    },
-    async throw(error?: unknown): Promise<IteratorResult<string>> {
-      batch = [];
-      i = 0;
-      await batches.throw(error);
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return it;
-    },
-  };
-  return it;
 }
 
 /** Failures a reconnect may cure: no connection, a timeout, a 5xx. */
