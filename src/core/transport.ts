@@ -19,7 +19,7 @@ import {
   sleep,
   type RetryPolicy,
 } from './retry.js';
-import { Deadline, resolveTimeout, type Timeout } from './timeout.js';
+import { Deadline, resolveTimeout, type Deadlines, type Timeout, type UndiciDispatcher } from './timeout.js';
 
 /** A `fetch`-compatible function (the global one, undici's, or a test double). */
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -113,8 +113,9 @@ export function checkMaxRetries(value: unknown): number | undefined {
 
 /**
  * The HTTP layer every client shares: an openapi-fetch client typed by the API's generated
- * `paths`, whose `fetch` adds the credentials, a per-attempt deadline joined to the caller's
- * `AbortSignal`, retries with backoff, and the mapping of every failure to {@link ClientError}.
+ * `paths`, whose `fetch` adds the credentials, a per-attempt deadline (see {@link Deadline}) next
+ * to the caller's `AbortSignal`, retries with backoff, and the mapping of every failure to
+ * {@link ClientError}.
  * Successful responses are returned as openapi-fetch returns them; failures never are: they throw.
  */
 export class Transport<Paths extends {}> {
@@ -122,8 +123,10 @@ export class Transport<Paths extends {}> {
   readonly baseUrl: string;
   readonly secrets: Secrets;
   readonly logger: Logger;
-  readonly #fetch: FetchLike;
+  /** The user's `fetch`; `undefined` for the global one (looked up per request). */
+  readonly #fetch: FetchLike | undefined;
   readonly #timeout: Timeout;
+  readonly #deadlines: Deadlines;
   readonly #policy: RetryPolicy;
   readonly #headers: Record<string, string>;
   readonly #classify: TransportOptions['classify'];
@@ -132,21 +135,28 @@ export class Transport<Paths extends {}> {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.secrets = options.secrets;
     this.#timeout = options.timeout ?? options.defaultTimeout;
-    resolveTimeout(this.#timeout); // validate now, before any I/O
+    this.#deadlines = resolveTimeout(this.#timeout); // validated now, before any I/O
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
     const maxRetries = checkMaxRetries(options.maxRetries);
     if (maxRetries !== undefined) this.#policy.maxRetries = maxRetries;
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#fetch = options.fetch;
     this.#headers = { ...options.headers, ...options.authHeaders };
     this.#classify = options.classify;
     this.logger = createLogger(options.logLevel, options.logger, (s) => this.secrets.redact(s));
     this.client = createClient<Paths>({ baseUrl: this.baseUrl, headers: this.#headers });
   }
 
-  /** The openapi-fetch per-call options that route one call through this transport. */
-  init(call: CallOptions = {}): { fetch: (input: Request) => Promise<Response>; headers?: Record<string, string>; parseAs?: 'stream' } {
+  /**
+   * The openapi-fetch per-call options that route one call through this transport. openapi-fetch
+   * is given {@link PlannedRequest} as its `Request` class, so it builds the URL and init of the
+   * call but no `Request`: with the default `fetch` the transport calls `fetch(url, init)`, and
+   * undici builds the one `Request` of the call (a `Request` made from another costs about as
+   * much again); a user's `fetch` still gets a real `Request`.
+   */
+  init(call: CallOptions = {}): { fetch: (input: Request) => Promise<Response>; Request: typeof Request; headers?: Record<string, string>; parseAs?: 'stream' } {
     return {
-      fetch: (request: Request) => this.send(request, call),
+      fetch: (request: Request | PlannedRequest) => this.#send(request, call),
+      Request: PlannedRequest as unknown as typeof Request,
       ...(call.headers ? { headers: call.headers } : {}),
       ...(call.stream ? { parseAs: 'stream' as const } : {}),
     };
@@ -169,18 +179,25 @@ export class Transport<Paths extends {}> {
   }
 
   /** Sends one request with retries; resolves only to a 2xx/3xx response. */
-  async send(request: Request, call: CallOptions = {}): Promise<Response> {
-    const { headersMs, readMs } = this.deadlines(call);
-    const what = `${request.method} ${new URL(request.url).pathname}`;
+  send(request: Request, call: CallOptions = {}): Promise<Response> {
+    return this.#send(request, call);
+  }
+
+  async #send(request: Request | PlannedRequest, call: CallOptions): Promise<Response> {
+    const { headersMs, readMs } = call.timeout === undefined ? this.#deadlines : resolveTimeout(call.timeout);
+    // With the default `fetch`, a planned request is sent as `fetch(url, init)` (see #fetchPlanned);
+    // otherwise as a `Request`, made once.
+    const planned = this.#fetch === undefined && request instanceof PlannedRequest && request.resendable ? request : undefined;
+    const real = planned ? undefined : request instanceof PlannedRequest ? request.toRequest() : request;
     for (let retry = 0; ; retry++) {
       const deadline = new Deadline(call.signal).arm(headersMs);
       let response: Response;
       try {
-        // A request without a body can be sent again as is; one with a body is cloned per attempt.
-        response = await this.#fetch(request.body === null ? request : request.clone(), { signal: deadline.signal });
+        response = await (planned ? this.#fetchPlanned(planned, call, deadline) : this.#fetchRequest(real!, deadline));
       } catch (err) {
         deadline.clear();
         if (call.signal?.aborted) throw call.signal.reason;
+        const what = label(request);
         const error = deadline.timedOut
           ? deadline.timeoutError(what, err)
           : new ConnectionError(this.secrets.redact(`${what} failed: ${describe(err)}`), { cause: err });
@@ -195,9 +212,10 @@ export class Transport<Paths extends {}> {
         }
         deadline.arm(readMs);
         try {
-          return new BufferedResponse(new Uint8Array(await response.arrayBuffer()), response);
+          return new BufferedResponse(new Uint8Array(await deadline.race(response.arrayBuffer())), response);
         } catch (err) {
           if (call.signal?.aborted) throw call.signal.reason;
+          const what = label(request);
           const error = deadline.timedOut ? deadline.timeoutError(`${what} (body)`, err) : new ConnectionError(`${what}: body lost: ${describe(err)}`, { cause: err });
           await this.#backoff(!call.unsafe, retry, call, error, what);
           continue;
@@ -208,8 +226,36 @@ export class Transport<Paths extends {}> {
       deadline.arm(readMs);
       const error = await this.errorFrom(response).finally(() => deadline.clear());
       const statuses = call.unsafe ? RETRYABLE_UNSAFE_STATUSES : RETRYABLE_STATUSES;
-      await this.#backoff(statuses.has(response.status), retry, call, error, what, parseRetryAfter(response.headers));
+      await this.#backoff(statuses.has(response.status), retry, call, error, label(request), parseRetryAfter(response.headers));
     }
+  }
+
+  /**
+   * One attempt of a planned request with the default `fetch`: `fetch(url, init)`, so undici
+   * builds the call's only `Request`. The deadline cancels it through a per-attempt undici
+   * dispatcher where this `fetch` is known to use one (Node's built-in fetch: no `AbortSignal`
+   * to pay for, see {@link Deadline.dispatcher}; the caller's signal, if any, is passed as is),
+   * else through its `AbortSignal`. The first response through a `fetch` tells which: until
+   * then both are passed.
+   */
+  #fetchPlanned({ url, init }: PlannedRequest, call: CallOptions, deadline: Deadline): Promise<Response> {
+    const fetch = globalThis.fetch;
+    const hooks = DISPATCHER_HOOKS.get(fetch);
+    const attempt: RequestInit & { dispatcher?: UndiciDispatcher } = { ...init };
+    if (hooks !== false) attempt.dispatcher = deadline.dispatcher((init as { dispatcher?: UndiciDispatcher }).dispatcher);
+    if (hooks !== true) attempt.signal = deadline.signal;
+    else if (call.signal) attempt.signal = call.signal;
+    const response = deadline.race(fetch(url, attempt));
+    if (hooks !== undefined) return response;
+    return response.then((r) => {
+      DISPATCHER_HOOKS.set(fetch, deadline.hooked);
+      return r;
+    });
+  }
+
+  /** One attempt of a `Request`: sent as is without a body, cloned with one; the deadline's signal. */
+  #fetchRequest(request: Request, deadline: Deadline): Promise<Response> {
+    return deadline.race((this.#fetch ?? defaultFetch)(request.body === null ? request : request.clone(), { signal: deadline.signal }));
   }
 
   /** Waits before the next retry, or throws `error` when this failure is not (or no longer) retried. */
@@ -248,6 +294,43 @@ export class Transport<Paths extends {}> {
       return new RateLimitError(`${message} (HTTP ${status})`, { ...init, retryAfterMs });
     }
     return new Class(`${message} (HTTP ${status})`, init);
+  }
+}
+
+/** The global `fetch`, looked up per request (so a `fetch` installed later is used). */
+const defaultFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
+/**
+ * Whether a global `fetch` (by identity) honours the `dispatcher` init option: learnt from its
+ * first response, `undefined` until then (both the signal and the dispatcher are passed).
+ */
+const DISPATCHER_HOOKS = new WeakMap<object, boolean>();
+
+/**
+ * What openapi-fetch builds for a call routed through {@link Transport.init} (passed as its
+ * `Request` class): the URL and `RequestInit` of the call, not yet a `Request`. openapi-fetch
+ * reads only `method` from it (middleware would see this object, not a `Request`; the transport
+ * registers none). {@link toRequest} makes the real one where a `Request` is needed.
+ */
+class PlannedRequest {
+  readonly url: string;
+  readonly init: RequestInit;
+  readonly method: string;
+
+  constructor(url: string | URL, init: RequestInit = {}) {
+    this.url = String(url);
+    this.init = init;
+    this.method = (init.method ?? 'GET').toUpperCase();
+  }
+
+  /** The body can be given to `fetch` once per attempt (anything but a stream). */
+  get resendable(): boolean {
+    const body = this.init.body;
+    return body === undefined || body === null || typeof (body as ReadableStream).getReader !== 'function';
+  }
+
+  toRequest(): Request {
+    return new Request(this.url, this.init);
   }
 }
 
@@ -293,6 +376,11 @@ const textDecoder = new TextDecoder();
 function utf8Decode(bytes: Uint8Array): string {
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   return nodeBuffer ? nodeBuffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom).toString('utf8') : textDecoder.decode(bytes);
+}
+
+/** `GET /jobs/`: how errors and log lines name a request. */
+function label(request: Request | PlannedRequest): string {
+  return `${request.method} ${new URL(request.url).pathname}`;
 }
 
 function requestIdFromBody(body: unknown): string | undefined {

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError,
   ConnectionError,
@@ -11,11 +12,12 @@ import {
   Transport,
   ValidationError,
 } from '../../src/core/index.js';
-import { closedPort, startServer, type TestServer } from '../support/servers.js';
+import { closedPort, startServer, until, type TestServer } from '../support/servers.js';
 
 const TOKEN = 'tok_secret_value_123';
 let server: TestServer | undefined;
 afterEach(async () => {
+  vi.unstubAllGlobals();
   await server?.close();
   server = undefined;
 });
@@ -174,5 +176,156 @@ describe('Transport options', () => {
     expect(() => transport('http://127.0.0.1', { timeout: -1 })).toThrow(/positive number of milliseconds/);
     expect(() => transport('http://127.0.0.1', { timeout: { connect: 1, read: Number.NaN } })).toThrow(/timeout.read/);
     expect(() => transport('http://127.0.0.1', { maxRetries: 1.5 })).toThrow(/maxRetries/);
+  });
+});
+
+/** Resolves (with the time) when the connection that carried `req` closes: the client gave up on it. */
+function closed(req: IncomingMessage, ms = 2000): Promise<number> {
+  if (req.socket.closed) return Promise.resolve(performance.now());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`connection of ${req.url} still open after ${ms} ms`)), ms);
+    req.socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(performance.now());
+    });
+  });
+}
+
+/**
+ * A pass-through global `fetch` (a new identity, so the transport learns afresh whether it
+ * honours `dispatcher`) that records every init it is given; `strip` drops the `dispatcher`,
+ * as a fetch that knows nothing of undici would ignore it.
+ */
+function spyFetch(strip = false) {
+  const real = globalThis.fetch;
+  const inits: (RequestInit & { dispatcher?: unknown })[] = [];
+  vi.stubGlobal('fetch', (input: string, init: RequestInit & { dispatcher?: unknown }) => {
+    inits.push(init);
+    const { dispatcher, ...rest } = init;
+    return real(input, strip ? rest : init);
+  });
+  return inits;
+}
+
+/** A server where `/ok` answers `{}`, `/stall` never answers, `/stall-body` sends half a body; `stalled` gets each stalled request. */
+async function stallServer() {
+  const stalled: IncomingMessage[] = [];
+  server = await startServer((req, res) => {
+    if (req.url === '/ok') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    stalled.push(req);
+    if (req.url === '/stall-body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    }
+    return new Promise<void>(() => {});
+  });
+  return { t: transport(server.url, { maxRetries: 0 }), stalled, url: server.url };
+}
+
+const get = (t: Transport<Record<string, never>>, path: string, call = {}) => (t.client as any).GET(path, t.init(call));
+
+describe('Transport through openapi-fetch with the global fetch', () => {
+  it('passes a signal and a dispatcher until fetch shows it uses the dispatcher, then only the dispatcher', async () => {
+    const inits = spyFetch();
+    const { t } = await stallServer();
+    expect((await get(t, '/ok')).data).toEqual({});
+    expect((await get(t, '/ok')).data).toEqual({});
+    expect(inits[0]!.signal).toBeInstanceOf(AbortSignal);
+    expect(inits[0]!.dispatcher).toBeDefined();
+    expect(inits[1]!.signal).toBeUndefined();
+    expect(inits[1]!.dispatcher).toBeDefined();
+    expect(inits[1]!.headers instanceof Headers ? inits[1]!.headers.get('authorization') : undefined).toBe(TOKEN);
+  });
+
+  it('a stalled request times out at the deadline and its connection is dropped (dispatcher, no signal)', async () => {
+    const inits = spyFetch();
+    const { t, stalled } = await stallServer();
+    await get(t, '/ok');
+    const started = performance.now();
+    const err = await get(t, '/stall', { timeout: 200 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    expect(err.statusCode).toBe(408);
+    expect(err.message).toMatch(/GET \/stall timed out after 200 ms/);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(inits[1]!.signal).toBeUndefined();
+    await expect(until(() => stalled.length === 1)).resolves.toBe(true);
+    const at = await closed(stalled[0]!);
+    expect(at - started).toBeLessThan(1500);
+  });
+
+  it('a body that stalls after the headers times out after `read` ms and its connection is dropped', async () => {
+    spyFetch();
+    const { t, stalled } = await stallServer();
+    await get(t, '/ok');
+    const err = await get(t, '/stall-body', { timeout: { connect: 1000, read: 150 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    expect(err.message).toMatch(/GET \/stall-body \(body\) timed out after 150 ms/);
+    await closed(stalled[0]!);
+  });
+
+  it("the caller's abort wins over the deadline, waiting for headers or for the body, and drops the connection", async () => {
+    const inits = spyFetch();
+    const { t, stalled } = await stallServer();
+    await get(t, '/ok');
+    for (const path of ['/stall', '/stall-body']) {
+      const controller = new AbortController();
+      const started = performance.now();
+      const pending = get(t, path, { signal: controller.signal, timeout: 5000 }).catch((e: unknown) => e);
+      await until(() => stalled.some((r) => r.url === path));
+      setTimeout(() => controller.abort(), 50);
+      const err = await pending;
+      expect(err.name).toBe('AbortError');
+      expect(err).toBe(controller.signal.reason);
+      expect(performance.now() - started).toBeLessThan(2000);
+      await closed(stalled.find((r) => r.url === path)!);
+    }
+    expect(inits.at(-1)!.signal).toBeInstanceOf(AbortSignal); // the caller's own, passed as is
+  });
+
+  it('a fetch that ignores the dispatcher still times out, and later calls cancel through the signal', async () => {
+    const inits = spyFetch(true);
+    const { t, stalled } = await stallServer();
+    await get(t, '/ok');
+    const err = await get(t, '/stall', { timeout: 200 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    expect(inits[1]!.signal).toBeInstanceOf(AbortSignal);
+    expect(inits[1]!.dispatcher).toBeUndefined();
+    await closed(stalled[0]!);
+  });
+
+  it('retries a POST with its body, as JSON, on a retryable status', async () => {
+    let n = 0;
+    server = await startServer((_req, res) => void (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":1}')));
+    const t = transport(server.url);
+    const result = await (t.client as any).POST('/run', { body: { a: 1 }, ...t.init({ unsafe: true }) });
+    expect(result.data).toEqual({ ok: 1 });
+    expect(server.requests.map((r) => [r.method, r.body, r.headers['content-type']])).toEqual([
+      ['POST', '{"a":1}', 'application/json'],
+      ['POST', '{"a":1}', 'application/json'],
+    ]);
+  });
+
+  it('a user-supplied fetch gets a real Request and a signal per attempt; a fetch that ignores the signal still times out', async () => {
+    const seen: [Request, RequestInit | undefined][] = [];
+    let n = 0;
+    const fetch = async (input: Request, init?: RequestInit) => {
+      seen.push([input, init]);
+      if (n++ === 0) return new Response('busy', { status: 503 });
+      if (input.url.endsWith('/never')) return new Promise<Response>(() => {});
+      return new Response('{"ok":true}', { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const t = transport('http://127.0.0.1:9', { fetch });
+    const result = await (t.client as any).POST('/jobs/', { body: { a: 1 }, ...t.init() });
+    expect(result.data).toEqual({ ok: true });
+    expect(seen).toHaveLength(2);
+    for (const [request, init] of seen) {
+      expect(request).toBeInstanceOf(Request);
+      expect(request.headers.get('authorization')).toBe(TOKEN);
+      expect(await request.text()).toBe('{"a":1}');
+      expect(init?.signal).toBeInstanceOf(AbortSignal);
+    }
+    const err = await (t.client as any).GET('/never', t.init({ timeout: 150 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    expect(seen.at(-1)![1]!.signal!.aborted).toBe(true);
   });
 });
