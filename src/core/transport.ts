@@ -212,7 +212,7 @@ export class Transport<Paths extends {}> {
         }
         deadline.arm(readMs);
         try {
-          return new BufferedResponse(new Uint8Array(await deadline.race(response.arrayBuffer())), response);
+          return buffered(await deadline.race(readBody(response)), response);
         } catch (err) {
           if (call.signal?.aborted) throw call.signal.reason;
           const what = label(request);
@@ -334,39 +334,92 @@ class PlannedRequest {
   }
 }
 
+/** Where a {@link BufferedResponse} keeps its bytes. */
+const BYTES = Symbol('agentwire.bytes');
+
 /**
  * A 2xx response whose body the transport has already read (within the read deadline). Its
- * `text()`, `json()`, `arrayBuffer()` and `blob()` decode the bytes at hand instead of streaming
- * them again through a new body: a second web-stream read cost as much as the rest of a small
- * request (agent bench, `listJobs`). `body` is `null`; `clone()` keeps the bytes.
+ * `text()`, `json()`, `arrayBuffer()`, `bytes()` and `blob()` decode the bytes at hand instead of
+ * streaming them again through a new body: a second web-stream read cost as much as the rest of
+ * a small request (agent bench, `listJobs`). `body` is `null` and `bodyUsed` `false`; `clone()`
+ * keeps the bytes. Made by {@link buffered}, not by `new`.
  */
 class BufferedResponse extends Response {
-  readonly #bytes: Uint8Array;
-
-  constructor(bytes: Uint8Array, from: Response) {
-    super(null, from);
-    this.#bytes = bytes;
-  }
+  declare [BYTES]: Uint8Array;
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#bytes.slice().buffer as ArrayBuffer;
+    return this[BYTES].slice().buffer as ArrayBuffer;
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return this[BYTES].slice();
   }
 
   override async text(): Promise<string> {
-    return utf8Decode(this.#bytes);
+    return utf8Decode(this[BYTES]);
   }
 
   override async json(): Promise<any> {
-    return JSON.parse(await this.text());
+    return JSON.parse(utf8Decode(this[BYTES]));
   }
 
   override async blob(): Promise<Blob> {
-    return new Blob([this.#bytes as Uint8Array<ArrayBuffer>], { type: this.headers.get('content-type') ?? '' });
+    return new Blob([this[BYTES] as Uint8Array<ArrayBuffer>], { type: this.headers.get('content-type') ?? '' });
   }
 
   override clone(): Response {
-    return new BufferedResponse(this.#bytes, this);
+    return buffered(this[BYTES], new Response(null, this));
   }
+}
+Object.defineProperties(BufferedResponse.prototype, {
+  body: { get: () => null, configurable: true },
+  bodyUsed: { get: () => false, configurable: true },
+});
+
+/**
+ * `response` (whose body was read into `bytes`) as a {@link BufferedResponse}. A plain global
+ * `Response` — what `fetch` returns — becomes one in place (its prototype swapped: status,
+ * headers, `url` and `redirected` stay as fetched, and no second `Response` with a copy of the
+ * headers is built, a few µs a call); any other kind is copied into a new one.
+ */
+function buffered(bytes: Uint8Array, response: Response): BufferedResponse {
+  const target = Object.getPrototypeOf(response) === Response.prototype ? response : new Response(null, response);
+  (target as BufferedResponse)[BYTES] = bytes;
+  return Object.setPrototypeOf(target, BufferedResponse.prototype) as BufferedResponse;
+}
+
+function bytesOf(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  throw new TypeError('Received non-Uint8Array chunk');
+}
+
+/**
+ * The whole body of `response`: a body of one chunk is that chunk, a longer one is copied once
+ * (`arrayBuffer()` joins and then copies again, even one chunk).
+ */
+async function readBody(response: Response): Promise<Uint8Array> {
+  const body = response.body;
+  if (body === null || typeof body.getReader !== 'function') return new Uint8Array(await response.arrayBuffer());
+  const reader = body.getReader();
+  let chunk = await reader.read();
+  if (chunk.done) return new Uint8Array(0);
+  const first = bytesOf(chunk.value);
+  chunk = await reader.read();
+  if (chunk.done) return first;
+  const chunks = [first];
+  let length = first.byteLength;
+  do {
+    chunks.push(bytesOf(chunk.value));
+    length += chunk.value.byteLength;
+    chunk = await reader.read();
+  } while (!chunk.done);
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  return bytes;
 }
 
 const nodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'utf8'): string } } }).Buffer;

@@ -328,4 +328,44 @@ describe('Transport through openapi-fetch with the global fetch', () => {
     expect(err).toBeInstanceOf(RequestTimeoutError);
     expect(seen.at(-1)![1]!.signal!.aborted).toBe(true);
   });
+
+  it('returns the buffered body: many chunks joined, BOM dropped, body null, bytes kept by clone()', async () => {
+    const big = JSON.stringify({ rows: Array.from({ length: 5000 }, (_, i) => ({ id: `row_${i}`, text: 'héllo wörld' })) });
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(big)]);
+      let i = 0;
+      const next = () => (i < bytes.length ? res.write(bytes.subarray(i, (i += 7000)), () => setImmediate(next)) : res.end());
+      next();
+    });
+    const t = transport(server.url);
+    const { data, response } = await get(t, '/rows');
+    expect(data.rows).toHaveLength(5000);
+    expect(data.rows[4999]).toEqual({ id: 'row_4999', text: 'héllo wörld' });
+    expect(response.status).toBe(200);
+    expect(response.url).toBe(`${server.url}/rows`);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.body).toBeNull();
+    expect(response.bodyUsed).toBe(false);
+    expect(response).toBeInstanceOf(Response);
+    const copy = response.clone();
+    expect(await copy.text()).toBe(big);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(big)])));
+    expect((await response.bytes()).byteLength).toBe(Buffer.byteLength(big) + 3);
+    expect(await (await response.blob()).text()).toBe(big);
+    expect(await response.json()).toEqual(data);
+  });
+
+  it('buffers a response of any Response class a user fetch returns (copied, not changed)', async () => {
+    class Custom extends Response {}
+    const original = new Custom('{"ok":true}', { status: 201, headers: { 'content-type': 'application/json', 'x-request-id': 'r1' } });
+    const t = transport('http://127.0.0.1:9', { fetch: async () => original });
+    const { data, response } = await get(t, '/x');
+    expect(data).toEqual({ ok: true });
+    expect(response).not.toBe(original);
+    expect(Object.getPrototypeOf(original)).toBe(Custom.prototype);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('r1');
+    expect(await response.clone().text()).toBe('{"ok":true}');
+  });
 });
