@@ -104,3 +104,60 @@ describe('Deadline', () => {
     }
   });
 });
+
+describe('Deadline timer (one for every armed deadline)', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('each deadline expires on time, whatever the order they were armed and cleared in', async () => {
+    const started = performance.now();
+    const long = new Deadline().arm(300);
+    const short = new Deadline().arm(60);
+    const cleared = new Deadline().arm(30);
+    const expired: [string, number][] = [];
+    const watch = (name: string, d: Deadline) => d.race(never()).catch(() => expired.push([name, performance.now() - started]));
+    void watch('long', long);
+    void watch('short', short);
+    void watch('cleared', cleared);
+    cleared.clear();
+    await sleep(150);
+    expect(expired.map(([name]) => name)).toEqual(['short']);
+    expect(expired[0]![1]).toBeGreaterThanOrEqual(59);
+    const later = new Deadline().arm(50); // armed after the timer was set for `long`: earlier than it
+    void watch('later', later);
+    await sleep(250);
+    expect(expired.map(([name]) => name)).toEqual(['short', 'later', 'long']);
+    expect(expired[1]![1]).toBeGreaterThanOrEqual(199);
+    expect(expired[2]![1]).toBeGreaterThanOrEqual(299);
+    expect(cleared.timedOut).toBe(false);
+  });
+
+  it('a deadline re-armed before it expires counts from the re-arm', async () => {
+    const a = new Deadline().arm(80);
+    const b = new Deadline().arm(80);
+    await sleep(50);
+    a.arm(80); // now due at ~130 ms; b still at 80
+    await sleep(50);
+    expect(b.timedOut).toBe(true);
+    expect(a.timedOut).toBe(false);
+    await sleep(60);
+    expect(a.timedOut).toBe(true);
+  });
+
+  it('keeps the process alive while a deadline is armed, and not once none is', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = (code: string) => {
+      const started = performance.now();
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: process.cwd(), encoding: 'utf8', timeout: 15_000 });
+      return { ms: performance.now() - started, out: child.stdout + child.stderr, status: child.status };
+    };
+    const mod = JSON.stringify(new URL('../../src/core/timeout.ts', import.meta.url).href);
+    // The first deadline sets the timer and is cleared (the timer stops holding the process); the
+    // second expires after that timer: it must hold the process again.
+    const armed = run(`const { Deadline } = await import(${mod}); new Deadline().arm(500).clear(); const d = new Deadline().arm(1500); await d.race(new Promise(() => {})).catch((e) => console.log('expired', e.name));`);
+    expect(armed.out).toContain('expired RequestTimeoutError');
+    const idle = run(`const { Deadline } = await import(${mod}); const d = new Deadline().arm(60_000); d.clear(); console.log('done');`);
+    expect(idle.out).toContain('done');
+    expect(idle.status).toBe(0);
+    expect(idle.ms).toBeLessThan(15_000); // did not wait for the 60 s timer
+  }, 40_000);
+});
