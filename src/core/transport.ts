@@ -184,7 +184,7 @@ export class Transport<Paths extends {}> {
   }
 
   async #send(request: Request | PlannedRequest, call: CallOptions): Promise<Response> {
-    const { headersMs, readMs } = call.timeout === undefined ? this.#deadlines : resolveTimeout(call.timeout);
+    const { headersMs, readMs } = call.timeout == null ? this.#deadlines : resolveTimeout(call.timeout);
     // With the default `fetch`, a planned request is sent as `fetch(url, init)` (see #fetchPlanned);
     // otherwise as a `Request`, made once.
     const planned = this.#fetch === undefined && request instanceof PlannedRequest && request.resendable ? request : undefined;
@@ -323,10 +323,11 @@ class PlannedRequest {
     this.method = (init.method ?? 'GET').toUpperCase();
   }
 
-  /** The body can be given to `fetch` once per attempt (anything but a stream). */
+  /** The body can be given to `fetch` once per attempt (anything but a stream or an async iterable). */
   get resendable(): boolean {
-    const body = this.init.body;
-    return body === undefined || body === null || typeof (body as ReadableStream).getReader !== 'function';
+    const body = this.init.body as unknown;
+    if (body === undefined || body === null || typeof body !== 'object') return true;
+    return typeof (body as ReadableStream).getReader !== 'function' && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function';
   }
 
   toRequest(): Request {

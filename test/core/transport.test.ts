@@ -305,6 +305,16 @@ describe('Transport through openapi-fetch with the global fetch', () => {
     ]);
   });
 
+  it('a body openapi-fetch cannot send twice (a stream) goes out as a Request, cloned per attempt', async () => {
+    let n = 0;
+    server = await startServer((_req, res) => void (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+    const t = transport(server.url);
+    const stream = () => new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{"s":1}')), c.close()) });
+    const result = await (t.client as any).POST('/up', { body: {}, bodySerializer: stream, duplex: 'half', ...t.init() });
+    expect(result.data).toEqual({});
+    expect(server.requests.map((r) => r.body)).toEqual(['{"s":1}', '{"s":1}']);
+  });
+
   it('a user-supplied fetch gets a real Request and a signal per attempt; a fetch that ignores the signal still times out', async () => {
     const seen: [Request, RequestInit | undefined][] = [];
     let n = 0;
