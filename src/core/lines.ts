@@ -1,4 +1,4 @@
-import { Readable, pipeline, type Transform } from 'node:stream';
+import type { Transform } from 'node:stream';
 import split2 from 'split2';
 
 /**
@@ -114,12 +114,4 @@ export class LineAssembler {
           },
     );
   }
-}
-
-/**
- * The lines of an HTTP body as it streams. Breaking out of the loop cancels the body, which
- * closes the connection; a body that fails mid-way rejects the loop with that failure.
- */
-export function bodyLines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
-  return pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), split2(), () => {});
 }

@@ -34,8 +34,3 @@ export async function* sseBatches(body: ReadableStream<Uint8Array>): AsyncGenera
     await reader.cancel().catch(() => {});
   }
 }
-
-/** The server-sent events of a body one by one (see {@link sseBatches}). */
-export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  for await (const batch of sseBatches(body)) yield* batch;
-}
