@@ -5,7 +5,7 @@
  *   npm run generate             write generated/
  *   npm run generate -- --check  exit 1 when generated/ differs from what the specs produce
  */
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
@@ -32,17 +32,20 @@ async function render(file: string): Promise<string | undefined> {
 const specs = (await readdir(specDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
 await mkdir(outDir, { recursive: true });
 const stale: string[] = [];
+const produced = new Set<string>();
 for (const file of specs) {
   const out = await render(file);
   if (out === undefined) continue;
-  const target = new URL(file.replace(/\.ya?ml$/, '.ts'), outDir);
+  const name = file.replace(/\.ya?ml$/, '.ts');
+  produced.add(name);
+  const target = new URL(name, outDir);
   const current = await readFile(target, 'utf8').catch(() => '');
   if (current === out) continue;
   if (values.check) stale.push(target.pathname);
   else await writeFile(target, out);
 }
-const present = new Set(specs.filter((f) => !f.includes('asyncapi')).map((f) => f.replace(/\.ya?ml$/, '.ts')));
-const orphans = (await readdir(outDir)).filter((f) => f.endsWith('.ts') && !present.has(f));
+// A generated file whose spec is gone is stale too: --check reports it, a plain run removes it.
+const orphans = (await readdir(outDir)).filter((f) => f.endsWith('.ts') && !produced.has(f));
 if (values.check) {
   for (const f of orphans) stale.push(`${f} (no spec)`);
   if (stale.length) {
@@ -51,5 +54,6 @@ if (values.check) {
   }
   console.log('generated/ is up to date');
 } else {
-  console.log(`generated ${specs.length - orphans.length} file(s) into generated/`);
+  for (const f of orphans) await rm(new URL(f, outDir));
+  console.log(`generated ${produced.size} file(s) into generated/${orphans.length ? `, removed ${orphans.join(', ')}` : ''}`);
 }
