@@ -26,10 +26,12 @@ import { fileURLToPath } from 'node:url';
 import split2 from 'split2';
 import WebSocket from 'ws';
 import { AgentClient } from '../../src/agent/index.js';
-import { compareThroughput, median, result, type BenchResult } from './types.js';
+import { compareThroughput, result, sequential, type BenchResult } from './types.js';
 
 const TOKEN = 'bench-agent-token';
 const TAIL_LINES = 150_000;
+/** Calls per listJobs round (each round is one CPU-second sample). */
+const LIST_CALLS = 400;
 const RSS_LINES = 1_000_000;
 const RAISED_LIMITS = { maxMessages: 2 ** 40, maxLines: 2 ** 40, maxBytes: 2 ** 50 };
 
@@ -116,38 +118,6 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-/**
- * Like `compareThroughput`, but a rate is calls per CPU-second of this (client) process: the
- * server runs in another process, so this counts only what the client spends. Request rates
- * in wall time swing ±25 % between two identical variants on a shared 2-core machine (an A/A
- * run of raw fetch against itself gave 0.71–1.22), far more than the difference measured.
- * Rounds of `calls` sequential calls, in A B / B A order; medians.
- */
-async function compareCpuThroughput(name: string, sdk: () => Promise<unknown>, baseline: () => Promise<unknown>, rounds = 8, calls = 400): Promise<BenchResult> {
-  const trial = async (fn: () => Promise<unknown>) => {
-    const start = process.cpuUsage();
-    for (let i = 0; i < calls; i++) await fn();
-    const used = process.cpuUsage(start);
-    return (calls * 1e6) / (used.user + used.system);
-  };
-  await trial(sdk);
-  await trial(baseline);
-  const a: number[] = [];
-  const b: number[] = [];
-  // A B, then B A: whichever goes second in a pair pays for the first one's garbage (an A/A
-  // run with a fixed order charged the first slot ~14 % more), so the order alternates.
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      a.push(await trial(sdk));
-      b.push(await trial(baseline));
-    } else {
-      b.push(await trial(baseline));
-      a.push(await trial(sdk));
-    }
-  }
-  return result(name, median(a), median(b), 'calls/CPU-s');
-}
-
 function client(url: string): AgentClient {
   return new AgentClient({ baseUrl: url, agentToken: TOKEN, streamLimits: RAISED_LIMITS, maxRetries: 0 });
 }
@@ -229,17 +199,22 @@ export async function run(): Promise<BenchResult[]> {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return res.json();
     };
-    const listJobs = await compareCpuThroughput(
+    const cpu = { rounds: 8, clock: 'cpu' } as const;
+    const listJobs = await compareThroughput(
       'agent listJobs vs raw fetch + json() (calls per client CPU-second)',
-      () => agent.listJobs(),
-      rawListJobs(),
+      'calls/CPU-s',
+      sequential(() => agent.listJobs(), LIST_CALLS),
+      sequential(rawListJobs(), LIST_CALLS),
+      cpu,
     );
     // The same, against a raw fetch that also has a deadline (an AbortSignal, as the client's
     // per-request timeout needs): how much of the gap is the timeout itself, in undici.
-    const listJobsDeadline = await compareCpuThroughput(
+    const listJobsDeadline = await compareThroughput(
       'agent listJobs vs raw fetch + json() with an AbortSignal deadline (calls per client CPU-second)',
-      () => agent.listJobs(),
-      rawListJobs(() => AbortSignal.timeout(13_000)),
+      'calls/CPU-s',
+      sequential(() => agent.listJobs(), LIST_CALLS),
+      sequential(rawListJobs(() => AbortSignal.timeout(13_000)), LIST_CALLS),
+      cpu,
     );
     const wsTail = await compareThroughput(
       `agent WebSocket tail vs raw ws + JSON.parse (${TAIL_LINES.toLocaleString('en')} one-line frames)`,

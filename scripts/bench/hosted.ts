@@ -91,7 +91,7 @@ export async function run(): Promise<BenchResult[]> {
         } while (cursor);
         return n;
       },
-      ROUNDS,
+      { rounds: ROUNDS },
     );
     const stream = await compareThroughput(
       'hosted agents.stream vs fetch + eventsource-parser + JSON.parse',
@@ -112,7 +112,7 @@ export async function run(): Promise<BenchResult[]> {
           n++;
         }
       },
-      ROUNDS,
+      { rounds: ROUNDS },
     );
     return [stream, list];
   } finally {

@@ -95,7 +95,7 @@ export async function run(): Promise<BenchResult[]> {
             lines.once('end', () => resolve(n));
           });
         }),
-      7,
+      { rounds: 7 },
     );
     return [tail];
   } finally {

@@ -13,44 +13,69 @@ export interface BenchResult {
 /** One API's benchmarks, run on loopback. */
 export type BenchModule = { run(): Promise<BenchResult[]> };
 
+/** How {@link compareThroughput} runs its rounds. */
+export interface CompareOptions {
+  /** Rounds per variant; medians are reported. Default 5. */
+  rounds?: number;
+  /**
+   * `wall` (default): units per wall-clock second. `cpu`: units per CPU-second of this
+   * (client) process — for a server in another process, this counts only what the client
+   * spends; request rates in wall time swing ±25 % between identical variants on a shared
+   * 2-core machine.
+   */
+  clock?: 'wall' | 'cpu';
+}
+
 /**
- * Measures two variants of the same work in alternating rounds (A B A B …, so drift on a
- * shared machine hits both alike) and reports the median throughput of each.
- * Each variant is one *trial*: it does its work and returns how many units it handled.
+ * Measures two variants of the same work in alternating rounds and reports the median
+ * throughput of each. The order alternates A B, then B A: whichever goes second in a pair pays
+ * for the first one's garbage (an A/A run with a fixed order charged the first slot ~14 %), and
+ * drift on a shared machine hits both alike. Each variant is one *trial*: it does its work and
+ * returns how many units it handled.
  */
 export async function compareThroughput(
   name: string,
   unit: string,
   sdk: () => Promise<number>,
   baseline: () => Promise<number>,
-  rounds = 5,
+  { rounds = 5, clock = 'wall' }: CompareOptions = {},
 ): Promise<BenchResult> {
+  const rate = clock === 'cpu' ? cpuRate : wallRate;
   await sdk(); // warm-up, both sides
   await baseline();
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    a.push(await rate(sdk));
-    b.push(await rate(baseline));
+    if (i % 2 === 0) {
+      a.push(await rate(sdk));
+      b.push(await rate(baseline));
+    } else {
+      b.push(await rate(baseline));
+      a.push(await rate(sdk));
+    }
   }
   return result(name, median(a), median(b), unit);
 }
 
-async function rate(trial: () => Promise<number>): Promise<number> {
+async function wallRate(trial: () => Promise<number>): Promise<number> {
   const start = performance.now();
   const units = await trial();
   return (units * 1000) / (performance.now() - start);
 }
 
-/** Repeats `fn` for `ms` and returns how many calls it made (a trial for request rates). */
-export async function repeatFor(fn: () => Promise<unknown>, ms = 1000): Promise<number> {
-  let n = 0;
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    await fn();
-    n++;
-  }
-  return n;
+async function cpuRate(trial: () => Promise<number>): Promise<number> {
+  const start = process.cpuUsage();
+  const units = await trial();
+  const used = process.cpuUsage(start);
+  return (units * 1e6) / (used.user + used.system);
+}
+
+/** A trial of `calls` sequential calls of `fn` (for request rates). */
+export function sequential(fn: () => Promise<unknown>, calls: number): () => Promise<number> {
+  return async () => {
+    for (let i = 0; i < calls; i++) await fn();
+    return calls;
+  };
 }
 
 export function median(xs: number[]): number {
