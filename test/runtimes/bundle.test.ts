@@ -21,7 +21,10 @@ afterAll(() => {
 
 describe('each client subpath bundles for the browser, without stubs', () => {
   it.each(SUBPATHS)('agentwire/%s', async (name) => {
-    const built = await bundle('browser', resolve(ROOT, `src/${name}/index.ts`));
+    const built = await bundle('browser', resolve(ROOT, `src/${name}/index.ts`)).catch((err: Error) => {
+      report.push(`  agentwire/${name.padEnd(9)} does not bundle: ${err.message.split('\n').slice(0, 3).join(' | ')}`);
+      throw err;
+    });
     const kB = (n: number) => `${(n / 1024).toFixed(1)} kB`;
     report.push(`  agentwire/${name.padEnd(9)} ${kB(built.bytes).padStart(9)} min  ${kB(built.gzipBytes).padStart(8)} gzip   largest: ${heaviest(built.metafile).join(', ')}`);
     const inputs = Object.keys(built.metafile.inputs);
