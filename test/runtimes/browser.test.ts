@@ -21,15 +21,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Quiet start-up on a machine without internet, as root (Playwright adds --no-sandbox). */
 const CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-gpu'];
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>agentwire in a browser</title><script type="module" src="/calls.js"></script>\n';
+const PAGE = '<!doctype html><meta charset="utf-8"><title>agentwire in a browser</title><link rel="icon" href="data:,"><script type="module" src="/calls.js"></script>\n';
 const ENTRY = "import { runCalls } from './calls.ts';\nObject.assign(globalThis, { agentwire: { runCalls } });\n";
 
 let server: Server | undefined;
 let browser: Browser | undefined;
 /** The page's outcomes by call, or why the page could not run them. */
 let results: Record<string, Outcome> | Error;
-/** What the page printed to its console as errors, and its uncaught exceptions. */
-const pageErrors: string[] = [];
+/** The page's uncaught exceptions, and what it printed to its console as errors (a failed fetch, CORS). */
+const uncaught: string[] = [];
+const consoleErrors: string[] = [];
 
 /** Serves the page and its script on 127.0.0.1 (a port other than the mock's). */
 async function servePage(script: string): Promise<string> {
@@ -48,8 +49,8 @@ async function runInPage(): Promise<Record<string, Outcome>> {
   expect(new URL(pageUrl).origin).not.toBe(new URL(urls.agent).origin);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`uncaught: ${err.message}`));
-  page.on('console', (msg) => void (msg.type() === 'error' && pageErrors.push(`console: ${msg.text()}`)));
+  page.on('pageerror', (err) => uncaught.push(err.message));
+  page.on('console', (msg) => void (msg.type() === 'error' && consoleErrors.push(msg.text())));
   await page.goto(pageUrl);
   await page.waitForFunction(() => 'agentwire' in globalThis, undefined, { timeout: 10_000 });
   return page.evaluate(
@@ -58,8 +59,8 @@ async function runInPage(): Promise<Record<string, Outcome>> {
   );
 }
 
-/** Why the page did not run: the first lines of the error (esbuild lists every unresolved import), and the page's errors. */
-const brief = (err: Error) => [...err.message.split('\n').slice(0, 12), ...pageErrors].join('\n');
+/** Why the page did not run: the first lines of the error (esbuild lists every unresolved import). */
+const brief = (err: Error) => err.message.split('\n').slice(0, 12).join('\n');
 
 beforeAll(async () => {
   results = await runInPage().catch((err: Error) => err);
@@ -76,5 +77,13 @@ it('the page ran every call', () => {
 });
 
 it.each(BROWSER_CALLS)('%s', (name) => {
-  expect(results instanceof Error ? brief(results) : results[name]).toEqual({ ok: true, value: EXPECTED[name] });
+  const outcome = results instanceof Error ? brief(results) : results[name];
+  // The browser's own account of a failure (CORS, a refused socket) is only on its console.
+  const failed = outcome && typeof outcome === 'object' && !outcome.ok;
+  expect(failed ? { ...outcome, console: consoleErrors } : outcome).toEqual({ ok: true, value: EXPECTED[name] });
+});
+
+it('nothing threw outside a call (an event handler, a timer)', () => {
+  expect(results).not.toBeInstanceOf(Error);
+  expect(uncaught).toEqual([]);
 });
