@@ -9,7 +9,7 @@
  */
 import { AgentClient, NotFoundError } from '../../src/agent/index.js';
 import { HostedClient, ValidationError } from '../../src/hosted/index.js';
-import { RayClient } from '../../src/ray/index.js';
+import { ClientError, RayClient } from '../../src/ray/index.js';
 import { RunAgentClient } from '../../src/runagent/index.js';
 
 /** Each API's base URL on the mock (`inject('mock').urls`). */
@@ -22,6 +22,8 @@ const RAY_JOB = 'raysubmit_NRBzaQRtepYZud2i';
 const RUNAGENT_ID = '14bc8f86-c108-485b-adb7-cf06f2831091';
 /** An `ar_live_` key: a browser refuses it without `dangerouslyAllowBrowser`. */
 const HOSTED_KEY = 'ar_live_runtimes_0123456789abcdef';
+/** The cursor the mock's first page of runs ends with (the worker's captured page). */
+const RUNS_PAGE_1_CURSOR = 'eyJzdGFydGVkQXQiOjE3OTUzMTg4ODU2NTIsImlkIjoicnVuX2lDWlhYWlhuLWo3ViJ9';
 /** Frames at once where the request can carry a header (a browser WebSocket cannot). */
 const FAST = { headers: { Prefer: 'delay=0' } };
 
@@ -85,7 +87,8 @@ export const CALLS: Record<string, { run: (u: MockUrls) => Promise<Json>; only?:
   },
   'hosted runs.list': {
     run: async (u) => {
-      const page = await hosted(u).runs.list({ limit: 2, status: 'completed' });
+      // A cursor's page: the mock keeps the runs other calls start, and lists them on page 1.
+      const page = await hosted(u).runs.list({ limit: 2, cursor: RUNS_PAGE_1_CURSOR });
       return { ids: page.rows.map((r) => r.id), cursor: page.cursor ?? null };
     },
   },
@@ -107,11 +110,18 @@ export const CALLS: Record<string, { run: (u: MockUrls) => Promise<Json>; only?:
   'ray jobs.tail (WebSocket)': {
     run: async (u) => lines(await collect(ray(u, FAST.headers).jobs.tail(RAY_JOB))),
   },
-  // Ray refuses mutating requests that carry a browser's headers (Origin, Sec-Fetch-*): from a
-  // page, submit must go through a backend, so only server runtimes make this call.
+  // Ray refuses mutating requests that carry a browser's headers (Origin, Sec-Fetch-*) with 405,
+  // and so does the mock: from a page, submit must go through a backend.
   'ray jobs.submit': {
     only: 'server',
     run: async (u) => (await ray(u).jobs.submit({ entrypoint: 'echo hi' }, { headers: { Prefer: 'example=generatedId' } })) as unknown as Json,
+  },
+  'ray jobs.submit from a page is refused': {
+    only: 'browser',
+    run: async (u) => {
+      const err = await ray(u).jobs.submit({ entrypoint: 'echo hi' }).then(() => null, (e: unknown) => e);
+      return err instanceof ClientError ? { name: err.name, statusCode: err.statusCode ?? null, message: err.message } : String(err);
+    },
   },
 };
 
@@ -146,11 +156,12 @@ export const EXPECTED: Record<string, Json> = {
   'hosted agents.run': { output: 'Hello from the fake model.', sessionId: 'sess_zQlvitj3GopA' },
   'hosted agents.stream (SSE)': { types: ['start', 'reply', 'complete'], output: 'Hello from the fake model.' },
   'hosted refuses an ar_live_ key in a page': { name: 'ValidationError', code: 'BROWSER_API_KEY' },
-  'hosted runs.list': { ids: ['run_ReZdgDdvaUGI', 'run_iCZXXZXn-j7V'], cursor: 'eyJzdGFydGVkQXQiOjE3OTUzMTg4ODU2NTIsImlkIjoicnVuX2lDWlhYWlhuLWo3ViJ9' },
+  'hosted runs.list': { ids: ['run_oFo1N5pmHCM5', 'run_AeO-wJ7_fXPY'], cursor: null },
   'runagent runGeneric': { answer: 'echo: hello rig', kwargs_seen: ['extra'] },
   'runagent runGenericStream (WebSocket)': [1, 2, 3, 4, 5].map((n) => `chunk ${n}/5 for hi`),
   'ray jobs.list': ['rayrig_fail_1', 'rayrig_tasks_1'],
   'ray jobs.get': { status: 'SUCCEEDED', submissionId: 'rayrig_tasks_1' },
   'ray jobs.tail (WebSocket)': TAIL,
+  'ray jobs.submit from a page is refused': { name: 'ClientError', statusCode: 405, message: "'POST' method not allowed for browser traffic. (HTTP 405)" },
   'ray jobs.submit': { job_id: 'raysubmit_NRBzaQRtepYZud2i', submission_id: 'raysubmit_NRBzaQRtepYZud2i' },
 };
