@@ -3,6 +3,10 @@
  * against the mock server, each in one process; Node runs them in this worker as the
  * reference. The calls are bundled from the sources with esbuild (npm packages left as
  * imports, so each runtime resolves `ws`, `openapi-fetch`, … from node_modules itself).
+ *
+ * Both binaries come from the npm registry: `bun`'s postinstall moves the binary of its
+ * `@oven/bun-<platform>` optional dependency into place (its fallback fetches that package's
+ * tarball from the registry), `deno`'s links `@deno/<platform>`'s.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
