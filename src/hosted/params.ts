@@ -1,8 +1,9 @@
 /**
- * Checks the hosted client's parameters and turns them into wire bodies and queries
- * (PROTOCOLS.md §2), before any network I/O. Every failure is a {@link ValidationError} (400).
+ * Checks the hosted client's parameters and turns them into an agntz worker's wire bodies and
+ * queries, before any network I/O. Every failure is a {@link ValidationError} (400).
  */
-import { checkId, checkInt, checkOneOf, invalid } from '../core/index.js';
+import { checkId, checkInt, checkMaxRetries, checkOneOf, invalid, resolveTimeout, type RequestOptions } from '../core/index.js';
+import type { StreamOptions } from './call.js';
 import {
   RETENTION_MODES,
   RUN_STATUSES,
@@ -135,4 +136,28 @@ export function traceListQuery(params: TraceListParams): ListQuery {
 /** Checks `since` of `runs.stream`: a whole number ≥ 0. */
 export function checkSince(value: unknown): number | undefined {
   return optional(value, (v) => checkInt(v, 'since', 0, Number.MAX_SAFE_INTEGER));
+}
+
+/**
+ * Checks a stream's per-call options when the stream is created (before any I/O): an object,
+ * `timeout` and `maxRetries` as the transport takes them, `idleTimeoutMs` 1 ms – 24 h.
+ * Returns the request options without `idleTimeoutMs`, and the idle timeout (else `fallback`).
+ */
+export function streamOptions<O extends StreamOptions>(value: O | undefined, fallback: number): { call: Omit<O, 'idleTimeoutMs'>; idleTimeoutMs: number } {
+  if (value === undefined) return { call: {} as Omit<O, 'idleTimeoutMs'>, idleTimeoutMs: fallback };
+  if (value === null || typeof value !== 'object') invalid(`stream options must be an object, got ${String(value)}`);
+  const { idleTimeoutMs, ...call } = value;
+  checkRequestOptions(call);
+  return { call, idleTimeoutMs: checkIdleTimeout(idleTimeoutMs) ?? fallback };
+}
+
+/** Checks a client's or a call's `idleTimeoutMs`: a whole number of ms from 1 to 86,400,000 (24 h). */
+export function checkIdleTimeout(value: unknown): number | undefined {
+  return optional(value, (v) => checkInt(v, 'idleTimeoutMs', 1, 86_400_000));
+}
+
+/** Checks the per-call options every transport call takes (`timeout`, `maxRetries`). */
+function checkRequestOptions(call: RequestOptions): void {
+  if (call.timeout != null) resolveTimeout(call.timeout);
+  checkMaxRetries(call.maxRetries);
 }

@@ -1,6 +1,6 @@
 /**
  * The hosted API's wire types, taken from `generated/hosted.ts` (generated from
- * `openapi/hosted.yaml`, PROTOCOLS.md §2). Nothing here is typed by hand except the public
+ * `openapi/hosted.yaml`, which describes an agntz worker). Nothing here is typed by hand except the public
  * parameter shapes, which differ from the wire only where agentwire's conventions ask
  * (durations in milliseconds, times as `Date | epoch ms | ISO string`).
  */
@@ -73,7 +73,7 @@ export interface RetentionOptions {
 
 /**
  * Parameters of `agents.run` / `agents.stream` (a {@link RunBody} with retention in ms), plus the
- * seed's `signal`. `agentId` is required; `input` is any JSON (a string for most LLM agents);
+ * `signal` the agntz client takes. `agentId` is required; `input` is any JSON (a string for most LLM agents);
  * `sessionId` continues a conversation (a new run on a session with an active run cancels the
  * old one); `context` lists namespace grants such as `app/user/u_123`; `clientTools` names the
  * tools this caller answers (`client-tool-request` events).
@@ -90,7 +90,7 @@ export type StartRunParams = RunParams & Pick<StartRunBody, 'callbackUrl' | 'web
 /** An instant for list filters: a `Date`, epoch **ms**, or an ISO-8601 string (sent as ISO-8601). */
 export type Instant = Date | number | string;
 
-/** Filters of `runs.list` (PROTOCOLS §2). */
+/** Filters of `runs.list`. */
 export interface RunListParams {
   /** Only root Runs (default `true` on the worker); `false` includes child runs. */
   rootsOnly?: boolean;
