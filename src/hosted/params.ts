@@ -35,10 +35,22 @@ function checkStrings(value: unknown, label: string): string[] {
   return value.map((v, i) => checkText(v, `${label}[${i}]`));
 }
 
-/** ms → whole seconds on the wire, rounded up (a TTL is never shortened). */
+/** The retention TTLs the worker accepts, in seconds (1 minute … 365 days); it answers 400 otherwise. */
+export const TTL_SECONDS = { min: 60, max: 31_536_000 } as const;
+
+/**
+ * ms → whole seconds on the wire, rounded up (a TTL is never shortened), checked against
+ * {@link TTL_SECONDS}: 60,000 … 31,536,000,000 ms.
+ */
 function ttlSeconds(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number of milliseconds ≥ 0, got ${String(value)}`);
-  return Math.ceil(value / 1000);
+  const seconds = typeof value === 'number' && Number.isFinite(value) ? Math.ceil(value / 1000) : Number.NaN;
+  if (!(seconds >= TTL_SECONDS.min && seconds <= TTL_SECONDS.max)) {
+    invalid(
+      `${label} must be from ${TTL_SECONDS.min * 1000} to ${TTL_SECONDS.max * 1000} ms (the worker's ${label.endsWith('artifactTtlMs') ? 'artifactTtlSeconds' : 'ttlSeconds'} ` +
+        `range: ${TTL_SECONDS.min} to ${TTL_SECONDS.max} seconds), got ${String(value)}`,
+    );
+  }
+  return seconds;
 }
 
 function retention(value: unknown): Retention {

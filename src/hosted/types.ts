@@ -65,9 +65,13 @@ export const RETENTION_MODES: readonly Retention['mode'][] = ['none', 'result', 
 export interface RetentionOptions {
   /** `none` keeps nothing, `result` the Run and its result, `session` also the conversation. */
   mode: Retention['mode'];
-  /** Expiry of the durable result / session records, in ms (whole seconds on the wire). */
+  /**
+   * Expiry of the durable result / session records, in ms (whole seconds on the wire): 60,000
+   * (1 minute) to 31,536,000,000 (365 days), the range the worker accepts; anything else is a
+   * `ValidationError` before any I/O.
+   */
   ttlMs?: number;
-  /** Expiry of uploaded or generated artifacts, in ms (whole seconds on the wire). */
+  /** Expiry of uploaded or generated artifacts, in ms (whole seconds on the wire); the same range as `ttlMs`. */
   artifactTtlMs?: number;
 }
 
