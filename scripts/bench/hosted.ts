@@ -3,15 +3,17 @@
  * stream benchmark leaves megabytes of events for the collector:
  *
  * - `agents.stream` events/s against the same local SSE stream read with fetch +
- *   eventsource-parser + `JSON.parse` (what a hand-written reader does): 20,000 `reply` events
- *   then `run-complete`, frames copied from the captures / spec examples.
+ *   eventsource-parser + `JSON.parse`, handed to the caller one event at a time by a
+ *   hand-written async generator, with the same deadlines: an `AbortSignal` deadline on the
+ *   response headers and an idle timeout on every body read, as the client applies them.
+ *   20,000 `reply` events then `run-complete`, frames copied from the captures / spec examples.
  * - `runs.list` Runs/s iterating 10,000 Runs across 50 pages of 200 against the same pages
  *   fetched by hand (fetch + `res.json()`, following `cursor`). Rows copied from runs-list2.raw.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { HostedClient } from '../../src/hosted/index.js';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, HostedClient } from '../../src/hosted/index.js';
 import { compareThroughput, type BenchResult } from './types.js';
 
 const EVENTS = 20_000;
@@ -47,6 +49,32 @@ function pages(): Buffer[] {
     out.push(Buffer.from(JSON.stringify(last ? { rows } : { rows, cursor: `c${p + 1}` })));
   }
   return out;
+}
+
+/**
+ * The baseline's reader: what a hand-written client does to hand its caller one event at a time
+ * (the agntz client's `parseSSE` shape, with eventsource-parser doing the parsing): read a chunk
+ * under the idle timeout, feed the parser, yield the events it completed; cancel the body when
+ * the loop is left.
+ */
+async function* handWrittenEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const ready: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (e) => void ready.push(e) });
+  try {
+    for (;;) {
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const silence = new Promise<never>((_, reject) => (idle = setTimeout(() => reject(new Error('idle')), DEFAULT_IDLE_TIMEOUT_MS)));
+      const { value, done } = await Promise.race([reader.read(), silence]).finally(() => clearTimeout(idle));
+      if (done) return;
+      parser.feed(decoder.decode(value, { stream: true }));
+      for (const e of ready) yield e;
+      ready.length = 0;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 async function serve(): Promise<{ url: string; server: Server }> {
@@ -94,7 +122,7 @@ export async function run(): Promise<BenchResult[]> {
       { rounds: ROUNDS },
     );
     const stream = await compareThroughput(
-      'hosted agents.stream vs fetch + eventsource-parser + JSON.parse',
+      'hosted agents.stream vs fetch + eventsource-parser + JSON.parse (same deadlines)',
       'events/s',
       async () => {
         let n = 0;
@@ -102,15 +130,18 @@ export async function run(): Promise<BenchResult[]> {
         return n;
       },
       async () => {
-        const res = await fetch(`${url}/run/stream`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo-bot', input: 'stream please' }) });
-        const reader = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+        // The same deadlines as the client: an AbortSignal deadline on the response headers,
+        // then one setTimeout per read of the body for its idle timeout.
+        const deadline = new AbortController();
+        const timer = setTimeout(() => deadline.abort(new Error('timeout')), DEFAULT_TIMEOUT_MS);
+        const res = await fetch(`${url}/run/stream`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo-bot', input: 'stream please' }), signal: deadline.signal });
+        clearTimeout(timer);
         let n = 0;
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return n;
-          JSON.parse(value.data);
+        for await (const e of handWrittenEvents(res.body!)) {
+          JSON.parse(e.data);
           n++;
         }
+        return n;
       },
       { rounds: ROUNDS },
     );

@@ -1,4 +1,6 @@
 import { createParser } from 'eventsource-parser';
+import { RequestTimeoutError } from './errors.js';
+import { idleWait } from './idle.js';
 
 /** One server-sent event as it came off the wire (`event:` defaults to `message`). */
 export interface SseEvent {
@@ -7,27 +9,46 @@ export interface SseEvent {
   id: string | undefined;
 }
 
+/** Options of {@link sseEvents}. */
+export interface SseOptions {
+  /**
+   * Longest wait for the next chunk of the body, in **ms**; `undefined` waits for ever. Only
+   * the waits for the server count: the consumer's time between two events does not.
+   */
+  idleTimeoutMs?: number | undefined;
+  /** The error thrown when the body is silent that long (default: a `RequestTimeoutError`, 408). */
+  onIdle?: () => Error;
+}
+
 /**
- * The server-sent events of a `text/event-stream` body, parsed by eventsource-parser, in
- * batches: every event completed by one chunk of the body comes in one array (never empty).
- * Frames split across chunks at any byte are reassembled; an unterminated last frame is
- * dropped. A reader that handles each event synchronously pays one `await` per chunk, not per
- * event. Breaking out of the loop cancels the body, which closes the connection.
+ * The server-sent events of a `text/event-stream` body, parsed by eventsource-parser and yielded
+ * one at a time (as the agntz client's `parseSSE` does). Frames split across chunks at any byte
+ * are reassembled. At the end of the body the parser is flushed: a final `\r` (a bare-CR line
+ * ending, allowed by the WHATWG SSE grammar, held back by the parser in case `\n` follows)
+ * still ends its line, so the last event is not lost; an event without its closing blank line
+ * is dropped, as the grammar says. When the body is silent for `idleTimeoutMs`, throws
+ * `onIdle()`. Leaving the loop, an error or a timeout cancels the body, which closes the
+ * connection.
  */
-export async function* sseBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+export async function* sseEvents(body: ReadableStream<Uint8Array>, options: SseOptions = {}): AsyncGenerator<SseEvent, void, undefined> {
+  const { idleTimeoutMs, onIdle = () => new RequestTimeoutError(`no data on the event stream for ${idleTimeoutMs} ms`, { statusCode: 408 }) } = options;
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let batch: SseEvent[] = [];
-  const parser = createParser({ onEvent: (e) => void batch.push({ event: e.event ?? 'message', data: e.data, id: e.id }) });
+  const parsed: SseEvent[] = [];
+  const parser = createParser({ onEvent: (e) => void parsed.push({ event: e.event ?? 'message', data: e.data, id: e.id }) });
+  let endsInCr = false;
   try {
     for (;;) {
-      const { value, done } = await reader.read();
-      parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
-      if (batch.length) {
-        const out = batch;
-        batch = [];
-        yield out;
+      const { value, done } = await idleWait(reader.read(), idleTimeoutMs, onIdle);
+      const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+      if (text) {
+        parser.feed(text);
+        endsInCr = text.endsWith('\r');
       }
+      // The body is over, so a held-back CR is a line ending: "\r" + "\n" is one CRLF.
+      if (done && endsInCr) parser.feed('\n');
+      for (let i = 0; i < parsed.length; i++) yield parsed[i]!;
+      parsed.length = 0;
       if (done) return;
     }
   } finally {

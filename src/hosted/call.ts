@@ -1,6 +1,7 @@
 /**
- * What the hosted resources share: the typed transport and how one call's options are
- * merged (a `signal` may come in the seed-style parameters or in the per-call options).
+ * What the hosted resources share: the typed transport, the client's stream defaults, and how
+ * one call's options are merged (a `signal` may come in the parameters, as the agntz client
+ * takes it, or in the per-call options).
  */
 import { StreamError, type CallOptions, type RequestOptions, type Transport } from '../core/index.js';
 import type { StreamContext } from './stream.js';
@@ -9,10 +10,27 @@ import type { HostedPaths } from './types.js';
 /** The transport every hosted resource uses. */
 export type HostedTransport = Transport<HostedPaths>;
 
-/** Per-call options of a stream: {@link RequestOptions} (the timeout bounds the wait for the response headers). */
-export type StreamOptions = RequestOptions;
+/** What a hosted resource is built with: the transport and the client's stream idle timeout (ms). */
+export interface HostedContext {
+  transport: HostedTransport;
+  idleTimeoutMs: number;
+}
 
-/** Merges a seed-style `signal` parameter with the per-call options (the options win). */
+/**
+ * Per-call options of a stream (`agents.stream`, `runs.stream`, `traces.stream`): the
+ * {@link RequestOptions} (`timeout` bounds the wait for the response headers) and the idle
+ * timeout of the body.
+ */
+export interface StreamOptions extends RequestOptions {
+  /**
+   * Longest wait for the worker's next bytes once the stream is open, in **ms** (1 ms – 24 h).
+   * Default: the client's `idleTimeoutMs` (10 minutes). Only waits for the server count, not
+   * the time your loop spends on an event.
+   */
+  idleTimeoutMs?: number;
+}
+
+/** Merges a `signal` given in the parameters (as the agntz client takes it) with the per-call options (the options win). */
 export function callOptions(signal: AbortSignal | undefined, options: RequestOptions = {}): RequestOptions {
   return signal && !options.signal ? { ...options, signal } : options;
 }
@@ -23,8 +41,8 @@ export function streamCall(call: RequestOptions, extra: Partial<CallOptions> = {
 }
 
 /** The stream readers' view of the client for one call. */
-export function streamContext(t: HostedTransport, call: RequestOptions): StreamContext {
-  return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call) };
+export function streamContext(t: HostedTransport, call: RequestOptions, idleTimeoutMs: number): StreamContext {
+  return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call), idleTimeoutMs };
 }
 
 /** The body of a stream response (openapi-fetch `parseAs: 'stream'`); a bodiless 2xx is a {@link StreamError}. */

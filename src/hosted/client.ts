@@ -10,6 +10,7 @@ import {
   type RequestOptions,
 } from '../core/index.js';
 import { Agents } from './agents.js';
+import { checkIdleTimeout } from './params.js';
 import { Runs } from './runs.js';
 import { Traces } from './traces.js';
 import type { Health, HostedPaths } from './types.js';
@@ -20,9 +21,17 @@ export const DEFAULT_BASE_URL = 'https://api.agntz.co';
 /**
  * Default timeout, **ms**: 10 minutes, because `POST /run` answers only when the agent has
  * finished. It bounds the wait for a response's headers and then for its body; a stream's body
- * has no deadline (the worker sends no heartbeats). Override per client or per call.
+ * is bounded by {@link DEFAULT_IDLE_TIMEOUT_MS} instead. Override per client or per call.
  */
 export const DEFAULT_TIMEOUT_MS = 600_000;
+
+/**
+ * Default idle timeout of the streams (`agents.stream`, `runs.stream`, `traces.stream`), **ms**:
+ * 10 minutes. The worker sends no heartbeats, and an `llm` agent's `/run/stream` is silent from
+ * `run-start` until the run ends, so a stream may rightly be quiet as long as `POST /run` may
+ * take. Override per client or per call with `idleTimeoutMs`.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 
 /** Options of {@link HostedClient}. Every duration is in milliseconds. */
 export interface HostedClientOptions extends BaseClientOptions {
@@ -32,9 +41,16 @@ export interface HostedClientOptions extends BaseClientOptions {
   baseUrl?: string;
   /**
    * Allow an `ar_live_` key in a browser, where every visitor can read it. Off by default:
-   * proxy through your own backend and inject the key there (seed, "Authentication").
+   * proxy through your own backend and inject the key there (the agntz client's advice).
    */
   dangerouslyAllowBrowser?: boolean;
+  /**
+   * Longest wait for the worker's next bytes on an open stream, in **ms** (1 ms – 24 h); default
+   * {@link DEFAULT_IDLE_TIMEOUT_MS}. Each stream call may override it. Only waits for the server
+   * count. On a timeout `runs.stream` reconnects with `?since=`; `agents.stream` and
+   * `traces.stream` throw `RequestTimeoutError` (408).
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A page with `window` and `document` (a browser, or a DOM emulation) rather than a server runtime. */
@@ -61,7 +77,7 @@ function checkApiKey(apiKey: unknown, allowBrowser: boolean): string {
 }
 
 /**
- * A client of an agntz worker's hosted-run API (PROTOCOLS.md §2; seed `AgntzClient`):
+ * A client of an agntz worker's hosted-run API (the surface of the agntz client's `AgntzClient`):
  *
  * ```ts
  * const hosted = new HostedClient({ apiKey: process.env.AGNTZ_API_KEY })
@@ -80,8 +96,12 @@ function checkApiKey(apiKey: unknown, allowBrowser: boolean): string {
  * have acted on them. The key never appears in an error, a log line, `JSON.stringify` or
  * `util.inspect` of the client.
  *
- * Throws {@link ValidationError} from the constructor for a missing or malformed key or URL,
- * and for an `ar_live_` key in a browser unless `dangerouslyAllowBrowser` is set.
+ * Bad arguments: a method that returns a promise (or a `PagePromise`) never throws, it rejects
+ * with {@link ValidationError} before any I/O; a stream method checks its arguments when called
+ * and throws `ValidationError` synchronously, before any I/O.
+ *
+ * Throws {@link ValidationError} from the constructor for a missing or malformed key, URL or
+ * `idleTimeoutMs`, and for an `ar_live_` key in a browser unless `dangerouslyAllowBrowser` is set.
  */
 export class HostedClient {
   /** One-shot runs: `run`, `stream`. */
@@ -96,7 +116,8 @@ export class HostedClient {
 
   constructor(options: HostedClientOptions = {}) {
     const apiKey = checkApiKey(options.apiKey ?? readEnv('AGNTZ_API_KEY'), options.dangerouslyAllowBrowser === true);
-    const { apiKey: _key, baseUrl, dangerouslyAllowBrowser: _allow, ...base } = options;
+    const { apiKey: _key, baseUrl, dangerouslyAllowBrowser: _allow, idleTimeoutMs, ...base } = options;
+    const idle = checkIdleTimeout(idleTimeoutMs) ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#t = new Transport<HostedPaths>({
       ...base,
       baseUrl: baseUrl ?? readEnv('AGNTZ_BASE_URL') ?? DEFAULT_BASE_URL,
@@ -105,9 +126,10 @@ export class HostedClient {
       defaultTimeout: DEFAULT_TIMEOUT_MS,
     });
     this.baseUrl = this.#t.baseUrl;
-    this.agents = new Agents(this.#t);
-    this.runs = new Runs(this.#t);
-    this.traces = new Traces(this.#t);
+    const context = { transport: this.#t, idleTimeoutMs: idle };
+    this.agents = new Agents(context);
+    this.runs = new Runs(context);
+    this.traces = new Traces(context);
   }
 
   /** Is the worker up? `GET /health` → `{status: 'ok', service}` (needs no key; it is sent anyway). */

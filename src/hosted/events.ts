@@ -1,7 +1,7 @@
 /**
  * The public event unions of the hosted API's three SSE streams, formed from the spec's
  * `*EventMap` schemas (`generated/hosted.ts`), and the decoders that build them from wire
- * frames (PROTOCOLS.md §2). Every event is its wire payload's fields plus `type` and `raw`
+ * frames of an agntz worker. Every event is its wire payload's fields plus `type` and `raw`
  * (the frame's event name, `data:` text and `id:` as received), so nothing the worker sent is lost.
  */
 import { StreamError, type Secrets } from '../core/index.js';
@@ -12,7 +12,7 @@ import type { AgentStreamEventMap, Run, RunStreamEventMap, TraceStreamEventMap }
 export type HostedEvent<Type extends string, Name extends string, Data> = Data & { type: Type; raw: WireEvent<Name> };
 
 /**
- * Public `type` of each `POST /run/stream` event, as the seed names them: `run-start` →
+ * Public `type` of each `POST /run/stream` event, as the agntz client names them: `run-start` →
  * `start`, `run-complete` → `complete`, `run-error` → `error`; the others keep their wire name.
  */
 export const AGENT_EVENT_TYPES = {

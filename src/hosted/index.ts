@@ -1,8 +1,9 @@
 /**
- * `agentwire/hosted`: the client of an agntz worker's hosted-run API (PROTOCOLS.md §2) —
+ * `agentwire/hosted`: the client of an agntz worker's hosted-run API —
  * agents (run, stream), runs (start, get, cancel, list, resumable stream), traces, health.
  */
-export { HostedClient, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, type HostedClientOptions } from './client.js';
+export { HostedClient, DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type HostedClientOptions } from './client.js';
+export type { StreamOptions } from './call.js';
 export { Agents } from './agents.js';
 export { Runs, type RunStreamOptions } from './runs.js';
 export { Traces } from './traces.js';
@@ -11,7 +12,7 @@ export type { WireEvent } from './stream.js';
 export type * from './types.js';
 export { RUN_STATUSES, SPAN_STATUSES, RETENTION_MODES } from './types.js';
 export { CursorPage, PagePromise, type RequestOptions, type Timeout } from '../core/index.js';
-/** The seed's error names (`@agntz/client`) are the shared classes, so `instanceof` works with either. */
+/** The agntz client's (`@agntz/client`) error names are the shared classes, so `instanceof` works with either. */
 export {
   ClientError,
   ValidationError,

@@ -1,8 +1,9 @@
 /**
- * Checks the hosted client's parameters and turns them into wire bodies and queries
- * (PROTOCOLS.md §2), before any network I/O. Every failure is a {@link ValidationError} (400).
+ * Checks the hosted client's parameters and turns them into an agntz worker's wire bodies and
+ * queries, before any network I/O. Every failure is a {@link ValidationError} (400).
  */
-import { checkId, checkInt, checkOneOf, invalid } from '../core/index.js';
+import { checkId, checkInt, checkMaxRetries, checkOneOf, invalid, resolveTimeout, type RequestOptions } from '../core/index.js';
+import type { StreamOptions } from './call.js';
 import {
   RETENTION_MODES,
   RUN_STATUSES,
@@ -34,10 +35,22 @@ function checkStrings(value: unknown, label: string): string[] {
   return value.map((v, i) => checkText(v, `${label}[${i}]`));
 }
 
-/** ms → whole seconds on the wire, rounded up (a TTL is never shortened). */
+/** The retention TTLs the worker accepts, in seconds (1 minute … 365 days); it answers 400 otherwise. */
+export const TTL_SECONDS = { min: 60, max: 31_536_000 } as const;
+
+/**
+ * ms → whole seconds on the wire, rounded up (a TTL is never shortened), checked against
+ * {@link TTL_SECONDS}: 60,000 … 31,536,000,000 ms.
+ */
 function ttlSeconds(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number of milliseconds ≥ 0, got ${String(value)}`);
-  return Math.ceil(value / 1000);
+  const seconds = typeof value === 'number' && Number.isFinite(value) ? Math.ceil(value / 1000) : Number.NaN;
+  if (!(seconds >= TTL_SECONDS.min && seconds <= TTL_SECONDS.max)) {
+    invalid(
+      `${label} must be from ${TTL_SECONDS.min * 1000} to ${TTL_SECONDS.max * 1000} ms (the worker's ${label.endsWith('artifactTtlMs') ? 'artifactTtlSeconds' : 'ttlSeconds'} ` +
+        `range: ${TTL_SECONDS.min} to ${TTL_SECONDS.max} seconds), got ${String(value)}`,
+    );
+  }
+  return seconds;
 }
 
 function retention(value: unknown): Retention {
@@ -135,4 +148,28 @@ export function traceListQuery(params: TraceListParams): ListQuery {
 /** Checks `since` of `runs.stream`: a whole number ≥ 0. */
 export function checkSince(value: unknown): number | undefined {
   return optional(value, (v) => checkInt(v, 'since', 0, Number.MAX_SAFE_INTEGER));
+}
+
+/**
+ * Checks a stream's per-call options when the stream is created (before any I/O): an object,
+ * `timeout` and `maxRetries` as the transport takes them, `idleTimeoutMs` 1 ms – 24 h.
+ * Returns the request options without `idleTimeoutMs`, and the idle timeout (else `fallback`).
+ */
+export function streamOptions<O extends StreamOptions>(value: O | undefined, fallback: number): { call: Omit<O, 'idleTimeoutMs'>; idleTimeoutMs: number } {
+  if (value === undefined) return { call: {} as Omit<O, 'idleTimeoutMs'>, idleTimeoutMs: fallback };
+  if (value === null || typeof value !== 'object') invalid(`stream options must be an object, got ${String(value)}`);
+  const { idleTimeoutMs, ...call } = value;
+  checkRequestOptions(call);
+  return { call, idleTimeoutMs: checkIdleTimeout(idleTimeoutMs) ?? fallback };
+}
+
+/** Checks a client's or a call's `idleTimeoutMs`: a whole number of ms from 1 to 86,400,000 (24 h). */
+export function checkIdleTimeout(value: unknown): number | undefined {
+  return optional(value, (v) => checkInt(v, 'idleTimeoutMs', 1, 86_400_000));
+}
+
+/** Checks the per-call options every transport call takes (`timeout`, `maxRetries`). */
+function checkRequestOptions(call: RequestOptions): void {
+  if (call.timeout != null) resolveTimeout(call.timeout);
+  checkMaxRetries(call.maxRetries);
 }

@@ -1,30 +1,35 @@
 import { CursorPage, PagePromise, unwrap, type RequestOptions } from '../core/index.js';
-import { callOptions, streamBody, streamCall, streamContext, type HostedTransport } from './call.js';
+import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { isRunTerminal, runDecoder, type RunStreamEvent } from './events.js';
-import { checkRunId, checkSince, runListQuery, startRunBody } from './params.js';
+import { checkRunId, checkSince, runListQuery, startRunBody, streamOptions } from './params.js';
 import { follow, seqOf } from './stream.js';
 import type { Run, RunListParams, StartRunParams } from './types.js';
 
-/** Options of `runs.stream`: resume point, cancellation, and the usual per-call options. */
-export interface RunStreamOptions extends RequestOptions {
+/** Options of `runs.stream`: resume point, idle timeout, cancellation, and the usual per-call options. */
+export interface RunStreamOptions extends StreamOptions {
   /** Start after this `seq` (exclusive: `since: 2` starts at seq 3). Omit for the whole replay buffer. */
   since?: number;
 }
 
-/** `client.runs`: durable, observable Runs (PROTOCOLS.md §2, `/runs`). */
+/** `client.runs`: durable, observable Runs on an agntz worker (`/runs`). */
 export class Runs {
-  readonly #t: HostedTransport;
+  readonly #c: HostedContext;
 
-  constructor(transport: HostedTransport) {
-    this.#t = transport;
+  /** @internal Built by `HostedClient`. */
+  constructor(context: HostedContext) {
+    this.#c = context;
+  }
+
+  get #t() {
+    return this.#c.transport;
   }
 
   /**
    * Starts a Run and returns it at once: `POST /runs` → **201** with the Run (usually
    * `running`) and `Location: /runs/{id}` (the same id as `run.id`). An unknown agent still
    * answers 201; the Run then fails (follow it with {@link stream}). Not resent once the
-   * worker may have acted. `webhookSecretName` is required with `callbackUrl` (checked before
-   * any I/O). Errors as `agents.run`.
+   * worker may have acted. `webhookSecretName` is required with `callbackUrl`. Never throws:
+   * bad parameters reject with `ValidationError` before any I/O; other errors as `agents.run`.
    */
   async start(params: StartRunParams, options?: RequestOptions): Promise<Run> {
     const body = startRunBody(params);
@@ -32,7 +37,7 @@ export class Runs {
     return unwrap(await this.#t.client.POST('/runs', { body, ...this.#t.init({ ...call, unsafe: true }) }));
   }
 
-  /** The Run as it is now: `GET /runs/{id}`. Throws `NotFoundError` (404) for an unknown or another user's Run. */
+  /** The Run as it is now: `GET /runs/{id}`. Rejects with `NotFoundError` (404) for an unknown or another user's Run, `ValidationError` for a malformed id. */
   async get(runId: string, options?: RequestOptions): Promise<Run> {
     const id = checkRunId(runId);
     return unwrap(await this.#t.client.GET('/runs/{runId}', { params: { path: { runId: id } }, ...this.#t.init(options) }));
@@ -41,7 +46,8 @@ export class Runs {
   /**
    * Asks a live Run (and its children) to stop: `POST /runs/{id}/cancel`. Answers the Run as it
    * was — usually **still `running`**; it becomes `cancelled` shortly after (poll {@link get}
-   * or follow {@link stream}). Throws `NotFoundError` (404) unless the Run is still live.
+   * or follow {@link stream}). Rejects with `NotFoundError` (404) for an unknown Run (an ended
+   * one answers 200 until the worker evicts it, about 5 minutes after it ended).
    */
   async cancel(runId: string, options?: RequestOptions): Promise<Run> {
     const id = checkRunId(runId);
@@ -52,17 +58,22 @@ export class Runs {
    * Lists Runs, newest first: `GET /runs`. `await` it for the first page (`rows`, `cursor`,
    * `nextPage()`), or `for await` over it for every Run of every page, each page fetched as the
    * loop reaches it. Filters are checked before any I/O (`limit` 1–200, `status` a RunStatus,
-   * instants as `Date`, epoch ms or ISO-8601, sent as ISO-8601).
+   * instants as `Date`, epoch ms or ISO-8601, sent as ISO-8601). Never throws: bad filters
+   * reject the PagePromise with `ValidationError` (`runs.list({limit: 0}).catch(h)` reaches `h`;
+   * a `for await` over it throws there).
    */
   list(params: RunListParams = {}, options?: RequestOptions): PagePromise<Run> {
-    const query = runListQuery(params);
     const t = this.#t;
-    const page = async (cursor: string | undefined): Promise<CursorPage<Run>> => {
-      const q = cursor === undefined ? query : { ...query, cursor };
-      const data = unwrap(await t.client.GET('/runs', { params: { query: q as never }, ...t.init(options) }));
-      return new CursorPage(data.rows, data.cursor, page);
+    const first = async (): Promise<CursorPage<Run>> => {
+      const query = runListQuery(params);
+      const page = async (cursor: string | undefined): Promise<CursorPage<Run>> => {
+        const q = cursor === undefined ? query : { ...query, cursor };
+        const data = unwrap(await t.client.GET('/runs', { params: { query: q as never }, ...t.init(options) }));
+        return new CursorPage(data.rows, data.cursor, page);
+      };
+      return page(params.cursor);
     };
-    return new PagePromise(page(params.cursor));
+    return new PagePromise(first());
   }
 
   /**
@@ -74,23 +85,30 @@ export class Runs {
    * worker's 1,000-event replay buffer); after `maxRetries` reconnects without a new event it
    * throws `StreamError` `STREAM_TRUNCATED`. Throws `StreamError` `STREAM_ERROR` for a
    * `stream-error` frame, `INVALID_SSE_PAYLOAD` for data that is not JSON, `NotFoundError` for
-   * an unknown Run. `break` or the signal closes the connection (the Run keeps running).
+   * an unknown Run. When the worker sends nothing for `options.idleTimeoutMs` (default: the
+   * client's, 10 minutes) the connection is closed and resumed the same way. `break` or the
+   * signal closes the connection (the Run keeps running).
+   *
+   * The id and options are checked when `stream()` is called: bad ones throw `ValidationError`
+   * synchronously, before any I/O.
    */
-  stream(runId: string, options: RunStreamOptions = {}): AsyncGenerator<RunStreamEvent, void, undefined> {
+  stream(runId: string, options?: RunStreamOptions): AsyncGenerator<RunStreamEvent, void, undefined> {
     const id = checkRunId(runId);
-    const { since, ...call } = options;
+    const { call: { since, ...call }, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
+    const from = checkSince(since);
     const t = this.#t;
-    const open = async (from: number | undefined) =>
+    const open = async (after: number | undefined) =>
       streamBody(
         await t.client.GET('/runs/{runId}/stream', {
-          params: { path: { runId: id }, query: from === undefined ? {} : { since: from } },
+          params: { path: { runId: id }, query: after === undefined ? {} : { since: after } },
           ...t.init(streamCall(call)),
         }),
         `GET /runs/${id}/stream`,
       );
     return follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
-      ...streamContext(t, call),
-      since: checkSince(since),
+      ...streamContext(t, call, idleTimeoutMs),
+      since: from,
+      resumeOnIdle: true,
     });
   }
 }

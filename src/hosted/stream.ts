@@ -1,10 +1,11 @@
 /**
- * Reading the hosted API's three SSE endpoints (PROTOCOLS.md §2): wire frames → typed events,
- * one connection that must end on its terminal event (`POST /run/stream`), and a followed
- * stream that reconnects after a drop and never yields an event twice (`GET /runs/{id}/stream`,
- * `GET /traces/{id}/stream`).
+ * Reading an agntz worker's three SSE endpoints: wire frames → typed events, one connection that
+ * must end on its terminal event (`POST /run/stream`), and a followed stream that reconnects
+ * after a drop and never yields an event twice (`GET /runs/{id}/stream`,
+ * `GET /traces/{id}/stream`). Every wait for the server's next bytes is bounded by an idle
+ * timeout, because the worker sends no heartbeats and a stalled body would otherwise hang.
  */
-import { ClientError, StreamError, sleep, sseBatches, type Logger, type Secrets, type SseEvent } from '../core/index.js';
+import { ClientError, RequestTimeoutError, StreamError, sleep, sseEvents, type Logger, type Secrets, type SseEvent } from '../core/index.js';
 
 /** The SSE frame an event came from, as received: its `event:` name, `data:` text and `id:`. */
 export interface WireEvent<Name extends string = string> {
@@ -17,8 +18,8 @@ export interface WireEvent<Name extends string = string> {
 
 /**
  * Turns one wire frame into a public event. `names` lists the event names it knows; frames with
- * any other name are skipped without looking at their data (PROTOCOLS §2: unknown event names
- * must be ignored).
+ * any other name are skipped without looking at their data (the worker's contract: unknown
+ * event names must be ignored).
  */
 export interface Decoder<E> {
   names: ReadonlySet<string>;
@@ -55,6 +56,19 @@ export interface StreamContext {
   /** The wait before reconnect `n` (0-based) in ms, or `undefined` to give up (`Transport.retryDelay`). */
   retryDelay(n: number): number | undefined;
   signal?: AbortSignal | undefined;
+  /** Longest wait for the server's next bytes on an open stream, in ms. */
+  idleTimeoutMs: number;
+}
+
+/** The error of a body silent for `ms`: `RequestTimeoutError` (408). */
+function idleError(what: string, ms: number): RequestTimeoutError {
+  return new RequestTimeoutError(`${what} sent nothing for ${ms} ms`, { statusCode: 408, code: 'STREAM_IDLE' });
+}
+
+/** The frames of one body, bounded by the idle timeout. */
+function frames(body: ReadableStream<Uint8Array>, what: string, ctx: StreamContext): AsyncGenerator<SseEvent, void, undefined> {
+  const ms = ctx.idleTimeoutMs;
+  return sseEvents(body, { idleTimeoutMs: ms, onIdle: () => idleError(what, ms) });
 }
 
 /** A frame decoded, or `undefined` for an unknown event name (skipped unparsed). */
@@ -72,7 +86,7 @@ function truncated(what: string, cause?: unknown, extra = ''): StreamError {
   return new StreamError(`${what} ${how} before its terminal event${extra}`, { code: 'STREAM_TRUNCATED', cause });
 }
 
-/** A failure of the body itself (reset, `terminated`), as opposed to our own typed errors or the caller's abort. */
+/** A failure of the body itself (reset, `terminated`), as opposed to our own typed errors (an idle timeout too) or the caller's abort. */
 function isDrop(err: unknown, signal: AbortSignal | undefined): boolean {
   return !(err instanceof ClientError) && !signal?.aborted;
 }
@@ -81,8 +95,10 @@ function isDrop(err: unknown, signal: AbortSignal | undefined): boolean {
  * Reads one SSE connection that must end on a terminal event (`POST /run/stream`: exactly one
  * `run-complete` or `run-error`). Yields every known event, returns after the terminal one.
  * Throws {@link StreamError} `STREAM_TRUNCATED` when the body ends or breaks first,
- * `INVALID_SSE_PAYLOAD` for data that is not JSON, and the caller's abort reason on abort.
- * Leaving the loop early cancels the body, which closes the connection.
+ * `INVALID_SSE_PAYLOAD` for data that is not JSON, `RequestTimeoutError` (408, code
+ * `STREAM_IDLE`) when the body is silent for `ctx.idleTimeoutMs`, and the caller's abort reason
+ * on abort. Leaving the loop early, an error or a timeout cancels the body, which closes the
+ * connection.
  */
 export async function* readToTerminal<E>(
   open: () => Promise<ReadableStream<Uint8Array>>,
@@ -93,14 +109,11 @@ export async function* readToTerminal<E>(
 ): AsyncGenerator<E, void, undefined> {
   const body = await open();
   try {
-    // Frames come in per-chunk batches and are decoded synchronously: one await per chunk.
-    for await (const batch of sseBatches(body)) {
-      for (const frame of batch) {
-        const decoded = decodeFrame(frame, dec, ctx);
-        if (!decoded) continue;
-        yield decoded[0];
-        if (isTerminal(decoded[0])) return;
-      }
+    for await (const frame of frames(body, what, ctx)) {
+      const decoded = decodeFrame(frame, dec, ctx);
+      if (!decoded) continue;
+      yield decoded[0];
+      if (isTerminal(decoded[0])) return;
     }
   } catch (err) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
@@ -127,9 +140,12 @@ export interface Position<E> {
 
 /**
  * Follows a resumable SSE stream until its terminal event. When the connection drops or the
- * body ends early, it reconnects — `open(lastSeq)` — after `ctx.retryDelay(n)` ms, where `n`
- * counts reconnects since the last one that delivered a new event; when `retryDelay` gives up
- * it throws {@link StreamError} `STREAM_TRUNCATED`. Events already yielded are never yielded
+ * body ends early — or, with `resumeOnIdle`, is silent for `ctx.idleTimeoutMs` — it closes the
+ * body and reconnects — `open(lastSeq)` — after `ctx.retryDelay(n)` ms, where `n` counts
+ * reconnects since the last one that delivered a new event; when `retryDelay` gives up it
+ * throws {@link StreamError} `STREAM_TRUNCATED` (`RequestTimeoutError` 408 if the last attempt
+ * timed out). Without `resumeOnIdle` an idle timeout ends the stream with
+ * `RequestTimeoutError` (408, code `STREAM_IDLE`). Events already yielded are never yielded
  * again. HTTP errors while reconnecting (404, 401, ...) are thrown as they are: the transport
  * has already retried what can be retried.
  */
@@ -139,7 +155,7 @@ export async function* follow<E>(
   isTerminal: (event: E) => boolean,
   position: Position<E>,
   what: string,
-  ctx: StreamContext & { since?: number | undefined },
+  ctx: StreamContext & { since?: number | undefined; resumeOnIdle?: boolean },
 ): AsyncGenerator<E, void, undefined> {
   let last = ctx.since;
   const seen = new Set<string>();
@@ -148,37 +164,42 @@ export async function* follow<E>(
     let progressed = false;
     let cause: unknown;
     try {
-      for await (const batch of sseBatches(body)) {
-        for (const frame of batch) {
-          const decoded = decodeFrame(frame, dec, ctx);
-          if (!decoded) continue;
-          const [event, wire] = decoded;
-          const seq = position.seq?.(event, wire);
-          if (seq !== undefined) {
-            if (last !== undefined && seq <= last) continue;
-            last = seq;
-          }
-          const key = position.key?.(event);
-          if (key !== undefined) {
-            if (seen.has(key)) continue;
-            seen.add(key);
-          }
-          progressed = true;
-          yield event;
-          if (isTerminal(event)) return;
+      for await (const frame of frames(body, what, ctx)) {
+        const decoded = decodeFrame(frame, dec, ctx);
+        if (!decoded) continue;
+        const [event, wire] = decoded;
+        const seq = position.seq?.(event, wire);
+        if (seq !== undefined) {
+          if (last !== undefined && seq <= last) continue;
+          last = seq;
         }
+        const key = position.key?.(event);
+        if (key !== undefined) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        progressed = true;
+        yield event;
+        if (isTerminal(event)) return;
       }
     } catch (err) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;
-      if (!isDrop(err, ctx.signal)) throw err;
+      // Only the body is read in here: a RequestTimeoutError is the idle timeout, not an HTTP 408.
+      const idle = err instanceof RequestTimeoutError;
+      if (!(idle && ctx.resumeOnIdle) && !isDrop(err, ctx.signal)) throw err;
       cause = err;
     }
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (progressed) stalls = 0;
     const wait = ctx.retryDelay(stalls);
-    if (wait === undefined) throw truncated(what, cause, ` (gave up after ${stalls} reconnect(s) without a new event)`);
+    if (wait === undefined) {
+      const why = ` (gave up after ${stalls} reconnect(s) without a new event)`;
+      if (cause instanceof RequestTimeoutError) throw new RequestTimeoutError(cause.message + why, { statusCode: 408, code: cause.code, cause });
+      throw truncated(what, cause, why);
+    }
     stalls++;
-    ctx.logger.debug(`${what} ${cause === undefined ? 'ended early' : 'dropped'}; reconnecting${last === undefined ? '' : ` since ${last}`} in ${Math.round(wait)} ms`);
+    const how = cause === undefined ? 'ended early' : cause instanceof RequestTimeoutError ? 'went idle' : 'dropped';
+    ctx.logger.debug(`${what} ${how}; reconnecting${last === undefined ? '' : ` since ${last}`} in ${Math.round(wait)} ms`);
     await sleep(wait, ctx.signal);
   }
 }

@@ -1,28 +1,34 @@
 import { CursorPage, PagePromise, unwrap, type RequestOptions } from '../core/index.js';
-import { streamBody, streamCall, streamContext, type HostedTransport } from './call.js';
+import { streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { isTraceTerminal, traceDecoder, traceEventKey, type TraceStreamEvent } from './events.js';
-import { checkTraceId, traceListQuery } from './params.js';
+import { checkTraceId, streamOptions, traceListQuery } from './params.js';
 import { follow } from './stream.js';
 import type { TraceDetail, TraceListParams, TraceSummary } from './types.js';
 
-/** `client.traces`: the span trees recorded for each root Run (PROTOCOLS.md §2, `/traces`). */
+/** `client.traces`: the span trees an agntz worker records for each root Run (`/traces`). */
 export class Traces {
-  readonly #t: HostedTransport;
+  readonly #c: HostedContext;
 
-  constructor(transport: HostedTransport) {
-    this.#t = transport;
+  /** @internal Built by `HostedClient`. */
+  constructor(context: HostedContext) {
+    this.#c = context;
+  }
+
+  get #t() {
+    return this.#c.transport;
   }
 
   /**
    * A trace with all its spans: `GET /traces/{id}` → `{summary, spans}` (times ISO-8601). A root
-   * Run's trace id is its run id, so `traces.get(run.id)` works. Throws `NotFoundError` (404).
+   * Run's trace id is its run id, so `traces.get(run.id)` works. Rejects with `NotFoundError`
+   * (404), `ValidationError` for a malformed id (before any I/O).
    */
   async get(traceId: string, options?: RequestOptions): Promise<TraceDetail> {
     const id = checkTraceId(traceId);
     return unwrap(await this.#t.client.GET('/traces/{traceId}', { params: { path: { traceId: id } }, ...this.#t.init(options) }));
   }
 
-  /** Deletes a trace and its spans: `DELETE /traces/{id}` → 204. Throws `NotFoundError` (404). */
+  /** Deletes a trace and its spans: `DELETE /traces/{id}` → 204. Rejects with `NotFoundError` (404), `ValidationError` for a malformed id. */
   async delete(traceId: string, options?: RequestOptions): Promise<void> {
     const id = checkTraceId(traceId);
     await this.#t.client.DELETE('/traces/{traceId}', { params: { path: { traceId: id } }, ...this.#t.init(options) });
@@ -31,17 +37,21 @@ export class Traces {
   /**
    * Lists trace summaries, newest first: `GET /traces`, paged like `runs.list` (`await` for the
    * first page, `for await` for every row). `status` is a span status (`running`, `ok`, `error`,
-   * `cancelled`); there is no `rootsOnly`. Filters are checked before any I/O.
+   * `cancelled`); there is no `rootsOnly`. Filters are checked before any I/O. Never throws:
+   * bad filters reject the PagePromise with `ValidationError`.
    */
   list(params: TraceListParams = {}, options?: RequestOptions): PagePromise<TraceSummary> {
-    const query = traceListQuery(params);
     const t = this.#t;
-    const page = async (cursor: string | undefined): Promise<CursorPage<TraceSummary>> => {
-      const q = cursor === undefined ? query : { ...query, cursor };
-      const data = unwrap(await t.client.GET('/traces', { params: { query: q as never }, ...t.init(options) }));
-      return new CursorPage(data.rows, data.cursor, page);
+    const first = async (): Promise<CursorPage<TraceSummary>> => {
+      const query = traceListQuery(params);
+      const page = async (cursor: string | undefined): Promise<CursorPage<TraceSummary>> => {
+        const q = cursor === undefined ? query : { ...query, cursor };
+        const data = unwrap(await t.client.GET('/traces', { params: { query: q as never }, ...t.init(options) }));
+        return new CursorPage(data.rows, data.cursor, page);
+      };
+      return page(params.cursor);
     };
-    return new PagePromise(page(params.cursor));
+    return new PagePromise(first());
   }
 
   /**
@@ -50,16 +60,21 @@ export class Traces {
    * progress. The worker offers no resume point (no `id:`, no `since`): after a drop the client
    * reconnects with backoff like `runs.stream` and drops the span events it already yielded
    * (keyed by span id). Spans that both start and end while disconnected are only in
-   * {@link get}. Errors as `runs.stream`.
+   * {@link get}. When the worker sends nothing for `options.idleTimeoutMs` (default: the
+   * client's, 10 minutes) the stream closes its connection and throws `RequestTimeoutError`
+   * (408, code `STREAM_IDLE`): without a resume point, a reconnect could not promise to lose
+   * nothing. Other errors as `runs.stream`. The id and options are checked when `stream()` is
+   * called: bad ones throw `ValidationError` synchronously, before any I/O.
    */
-  stream(traceId: string, options: RequestOptions = {}): AsyncGenerator<TraceStreamEvent, void, undefined> {
+  stream(traceId: string, options?: StreamOptions): AsyncGenerator<TraceStreamEvent, void, undefined> {
     const id = checkTraceId(traceId);
+    const { call, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const t = this.#t;
     const open = async () =>
       streamBody(
-        await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(options)) }),
+        await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(call)) }),
         `GET /traces/${id}/stream`,
       );
-    return follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, options));
+    return follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs));
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The hosted API's wire types, taken from `generated/hosted.ts` (generated from
- * `openapi/hosted.yaml`, PROTOCOLS.md §2). Nothing here is typed by hand except the public
+ * `openapi/hosted.yaml`, which describes an agntz worker). Nothing here is typed by hand except the public
  * parameter shapes, which differ from the wire only where agentwire's conventions ask
  * (durations in milliseconds, times as `Date | epoch ms | ISO string`).
  */
@@ -65,15 +65,19 @@ export const RETENTION_MODES: readonly Retention['mode'][] = ['none', 'result', 
 export interface RetentionOptions {
   /** `none` keeps nothing, `result` the Run and its result, `session` also the conversation. */
   mode: Retention['mode'];
-  /** Expiry of the durable result / session records, in ms (whole seconds on the wire). */
+  /**
+   * Expiry of the durable result / session records, in ms (whole seconds on the wire): 60,000
+   * (1 minute) to 31,536,000,000 (365 days), the range the worker accepts; anything else is a
+   * `ValidationError` before any I/O.
+   */
   ttlMs?: number;
-  /** Expiry of uploaded or generated artifacts, in ms (whole seconds on the wire). */
+  /** Expiry of uploaded or generated artifacts, in ms (whole seconds on the wire); the same range as `ttlMs`. */
   artifactTtlMs?: number;
 }
 
 /**
  * Parameters of `agents.run` / `agents.stream` (a {@link RunBody} with retention in ms), plus the
- * seed's `signal`. `agentId` is required; `input` is any JSON (a string for most LLM agents);
+ * `signal` the agntz client takes. `agentId` is required; `input` is any JSON (a string for most LLM agents);
  * `sessionId` continues a conversation (a new run on a session with an active run cancels the
  * old one); `context` lists namespace grants such as `app/user/u_123`; `clientTools` names the
  * tools this caller answers (`client-tool-request` events).
@@ -90,7 +94,7 @@ export type StartRunParams = RunParams & Pick<StartRunBody, 'callbackUrl' | 'web
 /** An instant for list filters: a `Date`, epoch **ms**, or an ISO-8601 string (sent as ISO-8601). */
 export type Instant = Date | number | string;
 
-/** Filters of `runs.list` (PROTOCOLS §2). */
+/** Filters of `runs.list`. */
 export interface RunListParams {
   /** Only root Runs (default `true` on the worker); `false` includes child runs. */
   rootsOnly?: boolean;
