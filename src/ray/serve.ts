@@ -38,7 +38,7 @@ export class RayServe {
     if (!config || typeof config !== 'object' || !Array.isArray((config as { applications?: unknown }).applications)) {
       invalid('deploy() takes a Serve config {applications: [{name, import_path, route_prefix?, ...}]}');
     }
-    await serveErrors(async () => this.#t.client.PUT('/api/serve/applications/', { body: config as ServeDeploySchema, ...this.#t.init(options) }));
+    await serveErrors(async () => this.#t.client.PUT('/api/serve/applications/', { body: config as ServeDeploySchema, ...this.#t.init({ ...options, allowEmpty: true }) }));
   }
 
   /**
@@ -47,7 +47,7 @@ export class RayServe {
    * this is a 500 traceback ending `ModuleNotFoundError`.)
    */
   async shutdown(options: RequestOptions = {}): Promise<void> {
-    await serveErrors(async () => this.#t.client.DELETE('/api/serve/applications/', this.#t.init(options)));
+    await serveErrors(async () => this.#t.client.DELETE('/api/serve/applications/', this.#t.init({ ...options, allowEmpty: true })));
   }
 }
 
