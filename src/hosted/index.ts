@@ -24,4 +24,6 @@ export {
   ServerError,
   ConnectionError,
   StreamError,
+  ResponseValidationError,
+  RedirectError,
 } from '../core/index.js';

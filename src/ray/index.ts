@@ -22,6 +22,8 @@ export {
   ServerError,
   ConnectionError,
   StreamError,
+  ResponseValidationError,
+  RedirectError,
 } from '../core/errors.js';
 export type { RequestOptions, FetchLike } from '../core/transport.js';
 export type { Timeout } from '../core/timeout.js';
