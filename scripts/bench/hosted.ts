@@ -6,7 +6,9 @@
  *   eventsource-parser + `JSON.parse` (what a hand-written reader does): 20,000 `reply` events
  *   then `run-complete`, frames copied from the captures / spec examples.
  * - `runs.list` Runs/s iterating 10,000 Runs across 50 pages of 200 against the same pages
- *   fetched by hand (fetch + `res.json()`, following `cursor`). Rows copied from runs-list2.raw.
+ *   fetched by hand (fetch + `res.json()` with a per-request deadline — one `AbortController` +
+ *   `setTimeout`, as the client's timeout — following `cursor`). Rows copied from the captured
+ *   `GET /runs` page.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +75,7 @@ export async function run(): Promise<BenchResult[]> {
   const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', accept: 'text/event-stream' };
   try {
     const list = await compareThroughput(
-      'hosted runs.list 10,000 Runs (50 pages) vs fetch + res.json()',
+      'hosted runs.list 10,000 Runs (50 pages) vs fetch + res.json() with a per-request AbortSignal deadline',
       'runs/s',
       async () => {
         let n = 0;
@@ -84,8 +86,15 @@ export async function run(): Promise<BenchResult[]> {
         let n = 0;
         let cursor: string | undefined;
         do {
-          const res = await fetch(`${url}/runs?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${KEY}` } });
-          const page = (await res.json()) as { rows: unknown[]; cursor?: string };
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), 60_000);
+          let page: { rows: unknown[]; cursor?: string };
+          try {
+            const res = await fetch(`${url}/runs?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${KEY}` }, signal: controller.signal });
+            page = (await res.json()) as { rows: unknown[]; cursor?: string };
+          } finally {
+            clearTimeout(timer);
+          }
           for (const _ of page.rows) n++; // a caller looks at every row, as the SDK loop does
           cursor = page.cursor;
         } while (cursor);
@@ -114,6 +123,7 @@ export async function run(): Promise<BenchResult[]> {
       },
       { rounds: ROUNDS },
     );
+    console.error(`  the plain transport costs ${Math.round((1 - list.ratio) * 100)} % of a runs.list page`);
     return [stream, list];
   } finally {
     server.closeAllConnections();
