@@ -246,7 +246,7 @@ export class Transport<Paths extends {}> {
         deadline.clear();
         if (call.signal?.aborted) throw call.signal.reason;
         if (!deadline.timedOut && (err instanceof ClientError || sent === undefined)) throw err; // not I/O: refused redirect, middleware, serializer
-        const what = label(sent!);
+        const what = label(sent);
         const error = deadline.timedOut
           ? deadline.timeoutError(answered ? `${what} (body)` : what, err)
           : new ConnectionError(this.secrets.redact(answered ? `${what}: body lost: ${describe(err)}` : `${what} failed: ${describe(err)}`), { cause: err });
@@ -259,11 +259,11 @@ export class Transport<Paths extends {}> {
       if (!response.ok) {
         const error = this.errorFromBody(response.status, result.error, response.headers, response.statusText);
         const statuses = call.unsafe ? RETRYABLE_UNSAFE_STATUSES : RETRYABLE_STATUSES;
-        await this.#backoff(statuses.has(response.status), retry, call, error, label(sent!), parseRetryAfter(response.headers));
+        await this.#backoff(statuses.has(response.status), retry, call, error, label(sent), parseRetryAfter(response.headers));
         continue;
       }
       if (call.stream) return result;
-      return { data: this.#json(text, response, sent!, call), response };
+      return { data: this.#json(text, response, sent, call), response };
     }
   }
 
@@ -306,9 +306,9 @@ export class Transport<Paths extends {}> {
   }
 
   /** The JSON of a 2xx body, or {@link ResponseValidationError} where it is not JSON or is missing. */
-  #json(text: string, response: Response, request: Request, call: CallOptions): unknown {
+  #json(text: string, response: Response, request: Request | undefined, call: CallOptions): unknown {
     if (text === '') {
-      if (response.status === 204 || response.status === 205 || request.method === 'HEAD' || call.allowEmpty) return undefined;
+      if (response.status === 204 || response.status === 205 || request?.method === 'HEAD' || call.allowEmpty) return undefined;
       throw this.#invalid(response, request, 'EMPTY_BODY', 'an empty body where the API promises a record', text);
     }
     try {
@@ -319,7 +319,7 @@ export class Transport<Paths extends {}> {
     }
   }
 
-  #invalid(response: Response, request: Request, code: string, what: string, text: string): ResponseValidationError {
+  #invalid(response: Response, request: Request | undefined, code: string, what: string, text: string): ResponseValidationError {
     return new ResponseValidationError(this.secrets.redact(`${label(request)}: HTTP ${response.status} with ${what}`), {
       statusCode: response.status,
       code,
@@ -370,9 +370,9 @@ function withoutBodyHeaders(headers: Headers): Headers {
   return out;
 }
 
-/** `GET /jobs/`: how errors and log lines name a request. */
-function label(request: Request): string {
-  return `${request.method} ${new URL(request.url).pathname}`;
+/** `GET /jobs/`: how errors and log lines name a request (none was sent when a middleware answered). */
+function label(request: Request | undefined): string {
+  return request ? `${request.method} ${new URL(request.url).pathname}` : 'request';
 }
 
 function requestIdFromBody(body: unknown): string | undefined {

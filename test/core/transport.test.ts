@@ -287,6 +287,17 @@ describe('Transport through openapi-fetch', () => {
     expect(statuses).toEqual([503, 200]);
   });
 
+  it("a middleware's own Response (onRequest answering) is checked and parsed like a fetched one", async () => {
+    const t = transport('http://127.0.0.1:9', { maxRetries: 0 });
+    let answer = new Response('{"cached":true}', { status: 200 });
+    t.client.use({ onRequest: () => answer });
+    expect((await get(t, '/x')).data).toEqual({ cached: true });
+    answer = new Response('<html>', { status: 200 });
+    await expect(get(t, '/x')).rejects.toBeInstanceOf(ResponseValidationError);
+    answer = new Response('{"detail":"nope"}', { status: 404 });
+    await expect(get(t, '/x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('retries a POST with its body, as JSON, on a retryable status', async () => {
     let n = 0;
     server = await startServer((_req, res) => void (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":1}')));
