@@ -234,7 +234,7 @@ export class Transport<Paths extends {}> {
         return response;
       };
       const attempt = async () => {
-        const result = await invoke({ ...rest, parseAs: 'stream', fetch });
+        const result = await invoke({ ...rest, parseAs: 'stream', redirect: 'manual', fetch });
         const read = result.response.ok && !call.stream && result.data != null;
         return { result, text: read ? await result.response.text() : '' };
       };
@@ -268,7 +268,8 @@ export class Transport<Paths extends {}> {
   }
 
   /**
-   * Sends `request` and follows its redirects within its origin (`redirect: 'manual'`): a 303,
+   * Sends `request` (built with `redirect: 'manual'`) with the attempt's signal, and follows its
+   * redirects within its origin: a 303,
    * or a 301/302 after a POST, becomes a GET without a body; a 307/308 resends the method and
    * body. A redirect to another origin is {@link RedirectError}, so the credential headers never
    * leave the origin; so is every redirect where `fetch` hides the target (a browser's opaque
@@ -278,7 +279,7 @@ export class Transport<Paths extends {}> {
     const fetch = this.#fetch ?? globalThis.fetch;
     for (let hops = 0; ; hops++) {
       const replay = request.body === null ? request : request.clone();
-      const response = await fetch(request, { signal: deadline.signal, redirect: 'manual' });
+      const response = await fetch(request, { signal: deadline.signal });
       if (response.type === 'opaqueredirect') {
         throw new RedirectError(`${label(request)}: redirected, and this runtime's fetch does not say where (an opaque redirect): not followed; use the final URL as the base URL`, {
           statusCode: response.status,
@@ -300,8 +301,8 @@ export class Transport<Paths extends {}> {
       if (hops === MAX_REDIRECTS) throw new RedirectError(`${label(request)}: more than ${MAX_REDIRECTS} redirects`, { ...init, code: 'TOO_MANY_REDIRECTS' });
       const toGet = response.status === 303 ? request.method !== 'HEAD' : response.status <= 302 && request.method === 'POST';
       request = toGet
-        ? new Request(target, { method: 'GET', headers: withoutBodyHeaders(request.headers) })
-        : new Request(target, { method: replay.method, headers: replay.headers, body: replay.body === null ? null : await replay.arrayBuffer() });
+        ? new Request(target, { method: 'GET', headers: withoutBodyHeaders(request.headers), redirect: 'manual' })
+        : new Request(target, { method: replay.method, headers: replay.headers, body: replay.body === null ? null : await replay.arrayBuffer(), redirect: 'manual' });
     }
   }
 

@@ -337,6 +337,7 @@ describe('Transport through openapi-fetch', () => {
       expect(request).toBeInstanceOf(Request);
       expect(request.headers.get('authorization')).toBe(TOKEN);
       expect(await request.text()).toBe('{"a":1}');
+      expect(request.redirect).toBe('manual');
       expect(init?.signal).toBeInstanceOf(AbortSignal);
     }
     const err = await (t.client as any).GET('/never', t.init({ timeout: 150 })).catch((e: unknown) => e);
