@@ -22,7 +22,7 @@ import {
 } from '../core/errors.js';
 import type { Secrets } from '../core/redact.js';
 
-/** The exit codes of `agentwire`, by outcome. Documented in `docs/cli.md` and `agentwire --help`. */
+/** The exit codes of `agentwire`, by outcome, as `agentwire --help` and the CLI reference list them. */
 export const EXIT = Object.freeze({
   /** The command did what it was asked. */
   ok: 0,
@@ -56,7 +56,7 @@ export const EXIT = Object.freeze({
   terminated: 143,
 });
 
-/** The table shown by `agentwire --help` and in `docs/cli.md`. */
+/** The table shown by `agentwire --help` (and in the CLI reference). */
 export const EXIT_CODES_HELP = `Exit codes:
   0    ok
   1    unexpected error

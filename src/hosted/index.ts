@@ -24,6 +24,4 @@ export {
   ServerError,
   ConnectionError,
   StreamError,
-  ResponseValidationError,
-  RedirectError,
 } from '../core/index.js';

@@ -22,8 +22,6 @@ export {
   ServerError,
   ConnectionError,
   StreamError,
-  ResponseValidationError,
-  RedirectError,
 } from '../core/errors.js';
 export type { RequestOptions, FetchLike } from '../core/transport.js';
 export type { Timeout } from '../core/timeout.js';

@@ -28,7 +28,7 @@ export {
   ServerError,
   ValidationError,
 };
-export { StreamError, PermissionDeniedError, RedirectError, ResponseValidationError } from '../core/errors.js';
+export { StreamError, PermissionDeniedError } from '../core/errors.js';
 
 /**
  * The seed's base exception: {@link ClientError} itself. `message`, `code` (the server's
