@@ -34,7 +34,7 @@ function streamBody(): Buffer {
   return Buffer.from(parts.join(''));
 }
 
-/** 50 pages of 200 Runs (a row of runs-list2.raw with a fresh id), each but the last with a cursor. */
+/** 50 pages of 200 Runs (a row of a captured `GET /runs` page with a fresh id), each but the last with a cursor. */
 function pages(): Buffer[] {
   const row = {
     rootId: 'run_oFo1N5pmHCM5', agentId: 'echo-bot', agentVersion: '2026-11-22T03:41:02.516Z', userId: 'user_rig', sessionId: 'sess_zQlvitj3GopA',
