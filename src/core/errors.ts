@@ -1,5 +1,6 @@
 /**
- * The one error hierarchy every agentwire client throws (DESIGN.md, "One error hierarchy").
+ * The one error hierarchy every agentwire client throws, modelled on openai-node's `APIError`
+ * family (typed by status, the API prefix dropped).
  *
  * ```
  * ClientError                      statusCode?, code?, detail?, requestId?, cause?
@@ -13,7 +14,9 @@
  * ├─ StreamLimitError              429, a client-side stream limit was exceeded
  * ├─ ServerError                   5xx
  * ├─ ConnectionError               no response at all (statusCode 503, the agent API's convention)
- * └─ StreamError                   a stream that broke its protocol (truncated, bad payload)
+ * ├─ StreamError                   a stream that broke its protocol (truncated, bad payload)
+ * ├─ ResponseValidationError       a 2xx whose body is not the JSON the API promises
+ * └─ RedirectError                 a redirect agentwire refuses to follow (another origin)
  * ```
  *
  * Messages are one line and never contain a credential: every client passes the values of
@@ -48,7 +51,7 @@ export class ClientError extends Error {
     this.requestId = init.requestId;
   }
 
-  /** The seed (RunAgent) spells the machine code `details`; kept as an alias of {@link detail}. */
+  /** RunAgent's Python SDK spells the machine code `details`; kept as an alias of {@link detail}. */
   get details(): unknown {
     return this.detail;
   }
@@ -95,6 +98,30 @@ export class ConnectionError extends ClientError {
 
 /** A stream broke its protocol: it ended without its terminal event, or sent a bad payload. */
 export class StreamError extends ClientError {}
+
+/**
+ * A 2xx whose body is not what the API promises: not JSON (truncated, an HTML page from a proxy
+ * or captive portal) or empty where the API's response is a record. `statusCode` is the 2xx
+ * status, `code` `INVALID_JSON` or `EMPTY_BODY`, `detail` the first 500 characters of the body
+ * (credentials redacted). Not retried: the server did answer.
+ *
+ * Named after the Stainless SDKs' `APIResponseValidationError` (openai-python,
+ * anthropic-sdk-python: "data returned by API invalid for expected schema"), the API prefix
+ * dropped as for every class here (openai-node's `APIConnectionError` is {@link ConnectionError});
+ * it is not a {@link ValidationError}, which is about the request.
+ */
+export class ResponseValidationError extends ClientError {}
+
+/**
+ * A redirect agentwire does not follow. Redirects are followed by the client itself
+ * (`redirect: 'manual'`), within the request's origin only, so no credential header (the
+ * token, `SYNAPSE-User`, `SYNAPSE-Tenant`, `X-Ray-Authorization`, your `headers`) ever reaches
+ * another origin. `code`: `CROSS_ORIGIN_REDIRECT` (an http → https redirect is one too: use the
+ * target as the base URL), `REDIRECT_HIDDEN` (a browser's `fetch` hides a redirect's target, an
+ * opaque redirect, so none is followed there), `TOO_MANY_REDIRECTS` (over 20).
+ * `statusCode` is the 3xx status (0 for an opaque redirect); `detail` is `{location}`.
+ */
+export class RedirectError extends ClientError {}
 
 /** Chooses the class for an HTTP status. */
 export function errorClassFor(status: number): typeof ClientError {
