@@ -360,8 +360,6 @@ export interface components {
         Health: {
             /** @description Health state, e.g. `ok`. */
             status: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray job status (PROTOCOLS §1, §4). STOPPED, SUCCEEDED and FAILED are terminal.
@@ -381,8 +379,6 @@ export interface components {
             node_ip_address: string;
             /** @description The driver's process id, **as a string** (Ray sends it quoted). */
             pid: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A Ray job record (Ray `JobDetails`, PROTOCOLS §4). Ray serialises every field, `null`
@@ -428,22 +424,16 @@ export interface components {
             driver_node_id: string | null;
             /** @description The entrypoint's exit code once it has exited; `null` before (and for stopped jobs). */
             driver_exit_code: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A job's full log so far (Ray `GET /api/jobs/{id}/logs`). */
         JobLogs: {
             /** @description Newline-separated log text, including Ray's preamble lines. */
             logs: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Ray's answer to a stop request. */
         StopJobResult: {
             /** @description `true`: a stop was issued (the status may read RUNNING for a few seconds more); `false`: the job was already terminal. */
             stopped: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description The JSON after `data: ` on an HTTP tail line, and the payload of a WebSocket tail frame
@@ -455,8 +445,6 @@ export interface components {
             /** @enum {string} */
             type?: "log" | "error" | "complete";
             message?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray node state.
@@ -485,8 +473,6 @@ export interface components {
             start_time_ms?: number;
             /** @description When the node ended, epoch **milliseconds**; `0` while alive (detail only). */
             end_time_ms?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A Ray task (Ray state API `TaskState`, PROTOCOLS §4). Unknown keys allowed. */
         Task: {
@@ -507,8 +493,6 @@ export interface components {
             worker_id?: string | null;
             worker_pid?: number | null;
             error_type?: string | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray Serve `ApplicationStatus`.
@@ -527,8 +511,6 @@ export interface components {
             node_ip?: string | null;
             /** @description When the replica started, epoch **seconds** (float). */
             start_time_s?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A deployment inside an application (Ray `DeploymentDetails`). Unknown keys allowed. */
         ServeDeployment: {
@@ -540,8 +522,6 @@ export interface components {
                 [key: string]: unknown;
             };
             replicas?: components["schemas"]["ServeReplica"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A Ray Serve application (Ray `ApplicationDetails`, PROTOCOLS §4). Ray adds fields
@@ -563,8 +543,6 @@ export interface components {
             deployments?: {
                 [key: string]: components["schemas"]["ServeDeployment"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /** @description GPU status (synapse-sdk v2 extra). Shape undocumented and uncaptured; kept open. */
         GpuStatus: {
@@ -573,8 +551,6 @@ export interface components {
         /** @description FastAPI error body `{"detail": "..."}` (PROTOCOLS §1). */
         ErrorDetail: {
             detail: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One FastAPI / pydantic validation error. */
         ValidationErrorItem: {
@@ -582,21 +558,15 @@ export interface components {
             loc: (string | number)[];
             msg: string;
             type: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description FastAPI 422 body `{"detail": [{loc, msg, type}]}` (PROTOCOLS §1). */
         HTTPValidationError: {
             detail: components["schemas"]["ValidationErrorItem"][];
-        } & {
-            [key: string]: unknown;
         };
         GpuUnavailableDetail: {
             /** @constant */
             error_type: "gpu_unavailable";
             message: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description 503 body: `{"detail": "..."}`, or `{"detail": {"error_type": "gpu_unavailable",
@@ -604,8 +574,6 @@ export interface components {
          */
         ServiceUnavailableError: {
             detail: string | components["schemas"]["GpuUnavailableDetail"];
-        } & {
-            [key: string]: unknown;
         };
     };
     responses: {

@@ -549,8 +549,6 @@ export interface components {
             start_time_ms?: number | null;
             /** @description (detail) When the node died, epoch **ms**; 0 while alive. */
             end_time_ms?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A task-attempt row (`ray.util.state.common.TaskState`). Columns marked *detail* appear only with `detail`. */
         TaskState: {
@@ -603,8 +601,6 @@ export interface components {
             error_message?: string | null;
             /** @description (detail) */
             is_debugger_paused?: boolean | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description An actor row (`ray.util.state.common.ActorState`). Columns marked *detail* appear only with `detail`. */
         ActorState: {
@@ -639,8 +635,6 @@ export interface components {
             num_restarts?: number | null;
             /** @description (detail) */
             num_restarts_due_to_lineage_reconstruction?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A job row of the state API (the job record reduced to these columns). */
         JobState: {
@@ -652,8 +646,6 @@ export interface components {
             message: string | null;
             error_type: string | null;
             driver_info: components["schemas"]["DriverInfo"] | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A placement-group row (`ray.util.state.common.PlacementGroupState`). Columns marked *detail* appear only with `detail`. */
         PlacementGroupState: {
@@ -672,8 +664,6 @@ export interface components {
             stats?: {
                 [key: string]: unknown;
             } | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A worker-process row (`ray.util.state.common.WorkerState`). Columns marked *detail* appear only with `detail`. */
         WorkerState: {
@@ -700,8 +690,6 @@ export interface components {
             debugger_port?: number | null;
             /** @description (detail) */
             num_paused_threads?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray 2.58 `ray.serve.schema.ServeInstanceDetails`. When Serve is not running only
@@ -795,8 +783,6 @@ export interface components {
             request_timeout_s?: number | null;
             /** @description Seconds. */
             keep_alive_timeout_s?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A whole Serve config (`ray.serve.schema.ServeDeploySchema`), as `serve deploy` sends
@@ -832,11 +818,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description Per-deployment overrides (`name` required, then `num_replicas`, `autoscaling_config`, `ray_actor_options`, …). */
-            deployments?: ({
+            deployments?: {
                 name: string;
-            } & {
-                [key: string]: unknown;
-            })[];
+            }[];
             args?: {
                 [key: string]: unknown;
             };

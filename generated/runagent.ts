@@ -262,8 +262,6 @@ export interface components {
             /** @description Time since the server started, in **seconds**. */
             uptime_seconds?: number;
             version?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One FastAPI/Pydantic validation failure. */
         ValidationErrorItem: {
