@@ -1,4 +1,5 @@
 import { StreamLimitError, ValidationError } from './errors.js';
+import { shown } from './validate.js';
 
 /**
  * Bounds on what one log tail may deliver (PROTOCOLS.md §1, "StreamLimits"; the seed's
@@ -28,7 +29,7 @@ export function resolveStreamLimits(limits: Partial<StreamLimits> = {}): StreamL
   const out = { ...DEFAULT_STREAM_LIMITS, ...limits };
   for (const [key, value] of Object.entries(out)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new ValidationError(`streamLimits.${key} must be a positive whole number, got ${String(value)}`, { statusCode: 400 });
+      throw new ValidationError(`streamLimits.${key} must be a positive whole number, got ${shown(value)}`, { statusCode: 400 });
     }
   }
   return out;

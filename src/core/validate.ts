@@ -31,10 +31,22 @@ export function checkName(value: unknown, label: string, maxLength = 256): strin
   return value;
 }
 
+/**
+ * A value as a message shows it: numbers and booleans as written, a string quoted and named (so
+ * the string `'1'` reads `the string "1"`, not `1`), anything else by its type.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** Checks a whole number within `[min, max]`. */
 export function checkInt(value: unknown, label: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalid(`${label} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    invalid(`${label} must be a whole number from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
 }

@@ -2,7 +2,7 @@
  * Checks the hosted client's parameters and turns them into wire bodies and queries
  * (PROTOCOLS.md §2), before any network I/O. Every failure is a {@link ValidationError} (400).
  */
-import { checkId, checkInt, checkOneOf, invalid } from '../core/index.js';
+import { checkId, checkInt, checkOneOf, invalid, shown } from '../core/index.js';
 import {
   RETENTION_MODES,
   RUN_STATUSES,
@@ -36,7 +36,7 @@ function checkStrings(value: unknown, label: string): string[] {
 
 /** ms → whole seconds on the wire, rounded up (a TTL is never shortened). */
 function ttlSeconds(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number of milliseconds ≥ 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number of milliseconds ≥ 0, got ${shown(value)}`);
   return Math.ceil(value / 1000);
 }
 
@@ -90,7 +90,7 @@ export function checkTraceId(value: unknown): string {
 /** An {@link Instant} → ISO-8601, as the worker `Date.parse`s it. */
 export function isoInstant(value: unknown, label: string): string {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) invalid(`${label} must be a Date, epoch milliseconds or an ISO-8601 string, got ${String(value)}`);
+  if (!Number.isFinite(ms)) invalid(`${label} must be a Date, epoch milliseconds or an ISO-8601 string, got ${shown(value)}`);
   return new Date(ms).toISOString();
 }
 
@@ -108,7 +108,7 @@ function listQuery(params: TraceListParams & { rootsOnly?: boolean }, statuses: 
   if (params === null || typeof params !== 'object') invalid('list filters must be an object');
   const q: ListQuery = {};
   if (params.rootsOnly !== undefined) {
-    if (typeof params.rootsOnly !== 'boolean') invalid(`rootsOnly must be a boolean, got ${String(params.rootsOnly)}`);
+    if (typeof params.rootsOnly !== 'boolean') invalid(`rootsOnly must be a boolean, got ${shown(params.rootsOnly)}`);
     q.rootsOnly = params.rootsOnly;
   }
   if (params.agentId !== undefined) q.agentId = checkText(params.agentId, 'agentId', 256);

@@ -2,7 +2,7 @@ import type { paths } from '../../generated/ray.js';
 import { RequestTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/retry.js';
 import { unwrap, type RequestOptions, type Transport } from '../core/transport.js';
-import { checkId, checkInt, invalid } from '../core/validate.js';
+import { checkId, checkInt, invalid, shown } from '../core/validate.js';
 import { resolveTailOptions, tailJobLines } from './tail.js';
 import {
   isTerminal,
@@ -194,6 +194,6 @@ function stringMap(value: unknown, label: string): Record<string, string> {
 }
 
 function nonNegative(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number ≥ 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number ≥ 0, got ${shown(value)}`);
   return value;
 }
