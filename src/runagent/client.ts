@@ -14,7 +14,7 @@ import { resolveTimeout } from '../core/timeout.js';
 import { checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions, unwrap } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
-import { baseUrlFrom, loadRunAgentConfigFile, resolveRunAgentSettings, type RunAgentSettings } from './config.js';
+import { baseUrlFrom, loadRunAgentConfig, resolveRunAgentSettings, type RunAgentSettings } from './config.js';
 import { classifyStatus, errorFromEnvelope, errorFromFrame, RateLimitError } from './errors.js';
 import { isStreamEntrypoint, parseRunStreamFrame, buildRunRequest, runStreamUrl } from './frames.js';
 import { decodeStructuredPayload } from './payload.js';
@@ -301,7 +301,8 @@ export class RunAgentClient {
     if (!this.#ready) {
       const ready = (async (): Promise<Ready> => {
         const o = this.#options;
-        const settings = resolveRunAgentSettings(o, await loadRunAgentConfigFile());
+        const { files, notes } = await loadRunAgentConfig(o);
+        const settings = resolveRunAgentSettings(o, files);
         this.#secrets.add(settings.apiKey);
         const transport = new Transport<paths>({
           baseUrl: settings.baseUrl,
@@ -318,6 +319,7 @@ export class RunAgentClient {
           classify: classifyStatus,
         });
         this.#baseUrl = settings.baseUrl;
+        for (const note of notes) transport.logger.debug(note);
         return { settings, transport };
       })();
       this.#ready = ready;

@@ -13,14 +13,7 @@ export {
   type RunAgentRunOptions,
   type RunStreamCompletion,
 } from './client.js';
-export {
-  loadRunAgentConfigFile,
-  parseRunAgentConfigFile,
-  resolveRunAgentSettings,
-  type RunAgentConfigFile,
-  type RunAgentSettings,
-  type RunAgentSettingSource,
-} from './config.js';
+export { type RunAgentSettings, type RunAgentSettingSource } from './config.js';
 export {
   AgentNotFoundError,
   AuthenticationError,
