@@ -30,5 +30,5 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export { isStreamEntrypoint, parseRunStreamFrame, RUN_STREAM_MESSAGES, buildRunRequest, runStreamUrl, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
-export { decodeStructuredPayload, type StructuredPayloadType } from './payload.js';
+export { isStreamEntrypoint, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
+export type { StructuredPayloadType } from './payload.js';
