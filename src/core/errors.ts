@@ -1,5 +1,5 @@
-/**
- * The one error hierarchy every agentwire client throws (DESIGN.md, "One error hierarchy").
+/*
+ * The one error hierarchy every agentwire client throws.
  *
  * ```
  * ClientError                      statusCode?, code?, detail?, requestId?, cause?
@@ -17,7 +17,7 @@
  * ```
  *
  * Messages are one line and never contain a credential: every client passes the values of
- * its tokens to {@link redact}, which runs over every message and string detail.
+ * its tokens to the redactor, which runs over every message and string detail.
  */
 
 export interface ClientErrorInit {

@@ -102,7 +102,7 @@ export class RayJobs {
    * Follows the job's log live, **line by line**, until the job is terminal and its log is
    * drained (WebSocket `/api/jobs/{id}/logs/tail`, `ray-logs.asyncapi.yaml`). Survives
    * closes and drops: it reads the job after each one and reconnects while the job runs,
-   * never yielding a line twice (see {@link tailJobLines}). `break` closes the socket.
+   * never yielding a line twice. `break` closes the socket.
    *
    * ```ts
    * for await (const line of ray.jobs.tail(submission_id)) console.log(line);

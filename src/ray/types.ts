@@ -41,9 +41,10 @@ export type WorkerState = Schemas['WorkerState'];
 export type ServeInstanceDetails = Schemas['ServeInstanceDetails'];
 /** The body of `PUT /api/serve/applications/` as Ray reads it (every defaulted field filled in). */
 export type ServeDeploySchema = Schemas['ServeDeploySchema'];
-type ServeApp = Schemas['ServeApplicationSchema'];
+/** One application of a Serve config, as Ray 2.58's `ServeApplicationSchema`. */
+export type ServeApplicationSchema = Schemas['ServeApplicationSchema'];
 /** One application of a {@link ServeDeployConfig}: `import_path` required; `name` defaults to `default`, `route_prefix` to `/`. */
-export type ServeApplicationConfig = Omit<ServeApp, 'name' | 'route_prefix'> & Partial<Pick<ServeApp, 'name' | 'route_prefix'>>;
+export type ServeApplicationConfig = Omit<ServeApplicationSchema, 'name' | 'route_prefix'> & Partial<Pick<ServeApplicationSchema, 'name' | 'route_prefix'>>;
 /**
  * What `serve.deploy` takes: a whole declarative Serve config (`{applications: [...]}`), the
  * fields Ray defaults (`proxy_location`, an application's `name` and `route_prefix`) optional.
