@@ -10,7 +10,7 @@ export interface paths {
         };
         /**
          * Liveness check
-         * @description Needs no authentication (PROTOCOLS §2, Auth).
+         * @description Needs no authentication (the agntz worker, Auth).
          */
         get: operations["getHealth"];
         put?: never;
@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Run an agent to completion
-         * @description Blocks until the root Run finishes and answers its result (PROTOCOLS §2, `agents.run`).
+         * @description Blocks until the root Run finishes and answers its result (the agntz worker, `agents.run`).
          *     An unknown agent answers **404** with `code: "NOT_FOUND"`; a model/provider failure answers
          *     **500** `{error}` with no `code`. Not safe to retry once the request may have reached the
          *     worker: it may start work twice.
@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Run an agent and stream its events (SSE)
-         * @description PROTOCOLS §2, "SSE on `/run/stream`". Send `Accept: text/event-stream`. Events:
+         * @description the agntz worker, "SSE on `/run/stream`". Send `Accept: text/event-stream`. Events:
          *     `run-start`, `reply` (has `id:`), `client-tool-request` (has `id:`), then exactly one
          *     terminal `run-complete` (a `RunResult`) or `run-error` (cancellation arrives here too).
          *     A stream that ends without a terminal event is truncated. Other frames carry no `id:`,
@@ -79,7 +79,7 @@ export interface paths {
         };
         /**
          * List Runs, newest first
-         * @description One page of the caller's Runs ordered by `startedAt` desc, then `id` desc (PROTOCOLS §2,
+         * @description One page of the caller's Runs ordered by `startedAt` desc, then `id` desc (the agntz worker,
          *     `runs.list`). Pass the answer's `cursor` back to get the next page; the last page has no
          *     `cursor` key.
          */
@@ -88,7 +88,7 @@ export interface paths {
         /**
          * Start a durable Run
          * @description Answers **201** with the Run (usually `running`) and `Location: /runs/{id}` before the
-         *     agent finishes (PROTOCOLS §2, `runs.start`). An **unknown agent still answers 201**: the
+         *     agent finishes (the agntz worker, `runs.start`). An **unknown agent still answers 201**: the
          *     Run then fails with `Agent "x" not found` (see the `unknownAgent` example and the
          *     `failed` examples of `getRun` / `streamRun`). With `callbackUrl`, `webhookSecretName` is
          *     required (400 otherwise). Not safe to retry once the request may have reached the worker.
@@ -109,7 +109,7 @@ export interface paths {
         };
         /**
          * Get one Run
-         * @description The live Run if the worker still holds it, else the stored one (PROTOCOLS §2, `runs.get`).
+         * @description The live Run if the worker still holds it, else the stored one (the agntz worker, `runs.get`).
          */
         get: operations["getRun"];
         put?: never;
@@ -129,7 +129,7 @@ export interface paths {
         };
         /**
          * Follow a Run and its child runs (SSE, resumable)
-         * @description PROTOCOLS §2, "SSE on `/runs/{id}/stream`". Every event frame has `event:`, `data:` JSON
+         * @description the agntz worker, "SSE on `/runs/{id}/stream`". Every event frame has `event:`, `data:` JSON
          *     (with `type`, `runId`, `seq`) and `id: <seq>`; the exceptions are `stream-error` and
          *     `snapshot`, which carry neither `type`/`seq` nor `id:` (worker source). The stream carries
          *     events of **child runs** too (their own `runId`, `parentId`); a child's `run-complete`
@@ -163,7 +163,7 @@ export interface paths {
          * @description Answers 200 with the Run **still `running`**; it becomes `cancelled` shortly after (poll
          *     `getRun` or follow `streamRun`). Only a Run the worker still holds in memory can be
          *     cancelled: an unknown, finished-and-evicted or other user's Run answers 404
-         *     `{"error":"Run not found"}` (PROTOCOLS §2, `runs.cancel`).
+         *     `{"error":"Run not found"}` (the agntz worker, `runs.cancel`).
          */
         post: operations["cancelRun"];
         delete?: never;
@@ -181,7 +181,7 @@ export interface paths {
         };
         /**
          * List trace summaries, newest first
-         * @description One page of the caller's trace summaries (PROTOCOLS §2, `traces.list`): the same paging
+         * @description One page of the caller's trace summaries (the agntz worker, `traces.list`): the same paging
          *     and time filters as `listRuns`, but `status` takes trace statuses (`ok`, `error`, …, not
          *     Run statuses) and there is no `rootsOnly` (the worker reads none). The last page has no
          *     `cursor` key.
@@ -204,14 +204,14 @@ export interface paths {
         };
         /**
          * Get a trace with all its spans
-         * @description PROTOCOLS §2, `traces.get`. A root Run's trace id is the Run's id (see the captures), so the seed's `client.traces.get(runId)` works for root runs.
+         * @description the agntz worker, `traces.get`. A root Run's trace id is the Run's id (see the captures), so the agntz client's `client.traces.get(runId)` works for root runs.
          */
         get: operations["getTrace"];
         put?: never;
         post?: never;
         /**
          * Delete a trace and its spans
-         * @description Answers 204 with an empty body (the real worker labels it `text/plain`; there is nothing to read). Unknown or other user's trace → 404 (PROTOCOLS §2, `traces.delete`).
+         * @description Answers 204 with an empty body (the real worker labels it `text/plain`; there is nothing to read). Unknown or other user's trace → 404 (the agntz worker, `traces.delete`).
          */
         delete: operations["deleteTrace"];
         options?: never;
@@ -228,7 +228,7 @@ export interface paths {
         };
         /**
          * Follow a trace's spans (SSE)
-         * @description PROTOCOLS §2: `span-start`, `span-end`, then the terminal `trace-done`; a trace that is
+         * @description the agntz worker: `span-start`, `span-end`, then the terminal `trace-done`; a trace that is
          *     no longer in progress answers a single terminal `snapshot` (`{summary, spans}`) and
          *     closes. Frames carry no `id:` and there is no resume. `stream-error` (`{error}`) reports
          *     a worker-side failure and ends the stream. Event shapes are from the worker source
@@ -247,14 +247,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description `GET /health` answer (PROTOCOLS §2, Auth). */
+        /** @description `GET /health` answer (the agntz worker, Auth). */
         Health: {
             /** @enum {string} */
             status: "ok";
             /** @description Service name, `agntz-worker` on the reference worker. */
             service: string;
         };
-        /** @description Every JSON error answer (PROTOCOLS §2, Errors). */
+        /** @description Every JSON error answer (the agntz worker, Errors). */
         ErrorBody: {
             /** @description Human-readable message. */
             error: string;
@@ -268,7 +268,7 @@ export interface components {
             /** @description Seconds to wait before retrying. */
             retryAfterSeconds: number;
         };
-        /** @description What the worker keeps after the run (PROTOCOLS §2, RunBody). */
+        /** @description What the worker keeps after the run (the agntz worker, RunBody). */
         Retention: {
             /**
              * @description `none` keeps nothing, `result` the Run and its result, `session` also the conversation.
@@ -280,7 +280,7 @@ export interface components {
             /** @description Independent expiry of uploaded or generated artifacts, in **seconds**. */
             artifactTtlSeconds?: number;
         };
-        /** @description Body of `POST /run` and `POST /run/stream` (PROTOCOLS §2, RunBody). */
+        /** @description Body of `POST /run` and `POST /run/stream` (the agntz worker, RunBody). */
         RunBody: {
             /** @description Agent id, optionally with a version suffix (`id@latest`, `id@<ISO time>`). */
             agentId: string;
@@ -296,7 +296,7 @@ export interface components {
             /** @description Names of client tools this caller can answer (`client-tool-request` events). */
             clientTools?: string[];
         };
-        /** @description Body of `POST /runs` — a RunBody plus an optional signed webhook (PROTOCOLS §2, `runs.start`). */
+        /** @description Body of `POST /runs` — a RunBody plus an optional signed webhook (the agntz worker, `runs.start`). */
         StartRunBody: components["schemas"]["RunBody"] & {
             /**
              * Format: uri
@@ -306,7 +306,7 @@ export interface components {
             /** @description Name of the stored webhook secret whose value signs deliveries. */
             webhookSecretName?: string;
         };
-        /** @description Token usage on a `RunResult` (not the `Run.result` shape; PROTOCOLS §2). */
+        /** @description Token usage on a `RunResult` (not the `Run.result` shape; the agntz worker). */
         RunUsage: {
             inputTokens: number;
             outputTokens: number;
@@ -323,7 +323,7 @@ export interface components {
             sessionId: string;
             runId: string;
         };
-        /** @description `POST /run` answer and the `run-complete` payload of `POST /run/stream` (PROTOCOLS §2, RunResult). More fields may appear. */
+        /** @description `POST /run` answer and the `run-complete` payload of `POST /run/stream` (the agntz worker, RunResult). More fields may appear. */
         RunResult: {
             /** @description The agent's final output (a string for LLM agents; any JSON for manifests). */
             output: unknown;
@@ -364,7 +364,7 @@ export interface components {
             duration: number;
             error?: string;
         };
-        /** @description Token usage inside `Run.result` (not the `RunResult` shape; PROTOCOLS §2). Child runs also carry `reasoningTokens`, `cachedInputTokens`, `inputTokenDetails`, `outputTokenDetails` (runs-stream.raw). */
+        /** @description Token usage inside `Run.result` (not the `RunResult` shape; the agntz worker). Child runs also carry `reasoningTokens`, `cachedInputTokens`, `inputTokenDetails`, `outputTokenDetails` (runs-stream.raw). */
         RunOutcomeUsage: {
             promptTokens: number;
             completionTokens: number;
@@ -405,7 +405,7 @@ export interface components {
             warnings?: string[];
             replies?: components["schemas"]["Reply"][];
         };
-        /** @description A durable agent invocation (PROTOCOLS §2, Run). Runs form a tree through `parentId`; times are **epoch milliseconds**. */
+        /** @description A durable agent invocation (the agntz worker, Run). Runs form a tree through `parentId`; times are **epoch milliseconds**. */
         Run: {
             id: string;
             /** @description Id of the tree's root Run (equal to `id` for a root). */
@@ -542,7 +542,7 @@ export interface components {
             traceId?: string;
             sessionId?: string;
         };
-        /** @description `reply` data on `/run/stream` (PROTOCOLS §2; frame has `id: <seq>`). The worker writes the registry event as is, so `type` is present too (worker source; not captured). */
+        /** @description `reply` data on `/run/stream` (the agntz worker; frame has `id: <seq>`). The worker writes the registry event as is, so `type` is present too (worker source; not captured). */
         ReplyEvent: {
             /** @enum {string} */
             type?: "reply";
@@ -553,7 +553,7 @@ export interface components {
             ts: string;
             seq: number;
         };
-        /** @description `client-tool-request` data (PROTOCOLS §2; frame has `id: <seq>`): the agent called a tool this client declared in `clientTools`. `type` and `seq` are from the worker source (`client-tools.ts`); not captured. */
+        /** @description `client-tool-request` data (the agntz worker; frame has `id: <seq>`): the agent called a tool this client declared in `clientTools`. `type` and `seq` are from the worker source (`client-tools.ts`); not captured. */
         ClientToolRequestEvent: {
             /** @enum {string} */
             type?: "client-tool-request";
@@ -596,7 +596,7 @@ export interface components {
             agentId: string;
             seq: number;
         };
-        /** @description `text-delta`: streamed model text (PROTOCOLS §2). Not captured. */
+        /** @description `text-delta`: streamed model text. Not captured. */
         TextDeltaEvent: {
             /** @enum {string} */
             type: "text-delta";
@@ -640,7 +640,7 @@ export interface components {
             pendingChildren: string[];
             seq: number;
         };
-        /** @description `reply` on `/runs/{id}/stream` (PROTOCOLS §2; worker source). Not captured. */
+        /** @description `reply` on `/runs/{id}/stream` (the agntz worker; worker source). Not captured. */
         RunReplyEvent: {
             /** @enum {string} */
             type: "reply";
@@ -659,7 +659,7 @@ export interface components {
             result: components["schemas"]["RunOutcome"];
             seq: number;
         };
-        /** @description `run-error` on `/runs/{id}/stream` (PROTOCOLS §2). Terminal when `runId` is the root run. */
+        /** @description `run-error` on `/runs/{id}/stream`. Terminal when `runId` is the root run. */
         RunStreamErrorEvent: {
             /** @enum {string} */
             type: "run-error";
@@ -727,7 +727,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request body is invalid (`{error}`; PROTOCOLS §2, Errors). */
+        /** @description The request body is invalid (`{error}`; the agntz worker, Errors). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -754,7 +754,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Missing, unknown or revoked API key (PROTOCOLS §2, Auth). */
+        /** @description Missing, unknown or revoked API key (the agntz worker, Auth). */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -790,7 +790,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Rate-limited (PROTOCOLS §2, Errors): `Retry-After` in **seconds** and the same number as `retryAfterSeconds`. In the worker source only some routes are limited; hosted deployments may limit any route, so every authenticated operation lists it. */
+        /** @description Rate-limited (the agntz worker, Errors): `Retry-After` in **seconds** and the same number as `retryAfterSeconds`. In the worker source only some routes are limited; hosted deployments may limit any route, so every authenticated operation lists it. */
         RateLimited: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];

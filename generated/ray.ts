@@ -34,13 +34,13 @@ export interface paths {
          * List jobs (trailing slash required)
          * @description Every job the cluster knows: submission jobs first, then driver-only jobs (`type:
          *     DRIVER`, scripts that called `ray.init()` themselves). A bare JSON array, no
-         *     pagination, no query parameters (PROTOCOLS.md §4). Deleted jobs are gone from it.
+         *     pagination, no query parameters. Deleted jobs are gone from it.
          */
         get: operations["listJobs"];
         put?: never;
         /**
          * Submit a job (trailing slash required)
-         * @description Starts `entrypoint` as a shell command on a node chosen by the head (PROTOCOLS.md §4).
+         * @description Starts `entrypoint` as a shell command on a node chosen by the head.
          *     The path needs its trailing slash: `POST /api/jobs` answers 404 `404: Not Found`.
          *     Ray validates the body itself: an unknown field, a wrong type or a missing `entrypoint`
          *     is 400 with a Python traceback (`text/plain`); a body that is not JSON at all is 500
@@ -75,7 +75,7 @@ export interface paths {
         };
         /**
          * One job's details (no trailing slash)
-         * @description The job record, looked up by submission id or by Ray job id (PROTOCOLS.md §4). No
+         * @description The job record, looked up by submission id or by Ray job id. No
          *     trailing slash: `GET /api/jobs/rayrig_long_1/` is 404 `404: Not Found`. After a stop the
          *     record still reads RUNNING for a few seconds (observed), so poll until a terminal status.
          */
@@ -164,7 +164,7 @@ export interface paths {
         };
         /**
          * List nodes (state API, no trailing slash)
-         * @description Cluster nodes in the state API envelope (PROTOCOLS.md §4). `/api/v0/nodes/` with a
+         * @description Cluster nodes in the state API envelope. `/api/v0/nodes/` with a
          *     trailing slash is 404 `404: Not Found`. With `detail` the rows add `start_time_ms` /
          *     `end_time_ms` (epoch ms; `end_time_ms` is 0 while the node is alive).
          */
@@ -186,7 +186,7 @@ export interface paths {
         };
         /**
          * List tasks (state API, no trailing slash)
-         * @description Task attempts in the state API envelope (PROTOCOLS.md §4). Driver tasks are left out
+         * @description Task attempts in the state API envelope. Driver tasks are left out
          *     unless `exclude_driver=false`. With `detail` the rows add events, timings
          *     (`creation_time_ms`, `start_time_ms`, `end_time_ms`, epoch ms), resources and errors.
          */
@@ -208,7 +208,7 @@ export interface paths {
         };
         /**
          * List actors (state API, no trailing slash)
-         * @description Actors, alive and dead, in the state API envelope (PROTOCOLS.md §4). Ray's own
+         * @description Actors, alive and dead, in the state API envelope. Ray's own
          *     `JobSupervisor` actors (one per submission job) are listed too.
          */
         get: operations["listActors"];
@@ -232,7 +232,7 @@ export interface paths {
          * @description The same jobs as `GET /api/jobs/`, in the state API envelope and reduced to the state
          *     API's job columns (`job_id`, `submission_id`, `entrypoint`, `type`, `status`,
          *     `message`, `error_type`, `driver_info`). Filterable columns: `job_id`, `type`,
-         *     `status`, `submission_id` (PROTOCOLS.md §4).
+         *     `status`, `submission_id`.
          */
         get: operations["listStateJobs"];
         put?: never;
@@ -252,7 +252,7 @@ export interface paths {
         };
         /**
          * List placement groups (state API, no trailing slash)
-         * @description Placement groups in the state API envelope (PROTOCOLS.md §4).
+         * @description Placement groups in the state API envelope.
          */
         get: operations["listPlacementGroups"];
         put?: never;
@@ -272,7 +272,7 @@ export interface paths {
         };
         /**
          * List worker processes (state API, no trailing slash)
-         * @description Worker and driver processes in the state API envelope (PROTOCOLS.md §4).
+         * @description Worker and driver processes in the state API envelope.
          */
         get: operations["listWorkers"];
         put?: never;
@@ -452,8 +452,7 @@ export interface components {
         };
         /**
          * @description The state API's success envelope, generic over the row type: each endpoint's
-         *     `<Resource>StateEnvelope` narrows `data.result.result` to its row schema
-         *     (PROTOCOLS.md §4).
+         *     `<Resource>StateEnvelope` narrows `data.result.result` to its row schema.
          */
         StateApiEnvelope: {
             /** @description true on success. */
@@ -859,8 +858,8 @@ export interface components {
          * @description The method is not served on this path (aiohttp's page, with an `Allow` header; captured
          *     for `PUT /api/jobs/`), or the request looks like a browser's: a POST, PUT or DELETE
          *     with an `Origin`, `Referer`, any `Sec-Fetch-*` / `Access-Control-Request-*` header, or
-         *     a `User-Agent` starting with `Mozilla` is refused before it reaches the handler
-         *     (PROTOCOLS.md §4). The browser block's body is Ray's own sentence, not aiohttp's page
+         *     a `User-Agent` starting with `Mozilla` is refused before it reaches the handler.
+         *     The browser block's body is Ray's own sentence, not aiohttp's page
          *     (see `browserTraffic`); match on the status, not the text.
          */
         MethodNotAllowed: {

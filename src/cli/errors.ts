@@ -1,7 +1,7 @@
 /**
  * How the `agentwire` command ends: one exit code per error class, and the one line printed on
  * stderr for an error (`error: <message>`; the stack only with `--debug`). The classes are the
- * shared hierarchy of `src/core/errors.ts`; nothing here talks to a server.
+ * shared error hierarchy (`ClientError`); nothing here talks to a server.
  */
 import { inspect } from 'node:util';
 import {
@@ -20,7 +20,7 @@ import {
 } from '../core/errors.js';
 import type { Secrets } from '../core/redact.js';
 
-/** The exit codes of `agentwire`, by outcome. Documented in `docs/cli.md` and `agentwire --help`. */
+/** The exit codes of `agentwire`, by outcome. Documented in `agentwire --help`. */
 export const EXIT = Object.freeze({
   /** The command did what it was asked. */
   ok: 0,
@@ -48,7 +48,7 @@ export const EXIT = Object.freeze({
   terminated: 143,
 });
 
-/** The table shown by `agentwire --help` and in `docs/cli.md`. */
+/** The table shown by `agentwire --help`. */
 export const EXIT_CODES_HELP = `Exit codes:
   0    ok
   1    unexpected error

@@ -48,7 +48,7 @@ export class ClientError extends Error {
     this.requestId = init.requestId;
   }
 
-  /** The seed (RunAgent) spells the machine code `details`; kept as an alias of {@link detail}. */
+  /** RunAgent's Python SDK spells the machine code `details`; kept as an alias of {@link detail}. */
   get details(): unknown {
     return this.detail;
   }

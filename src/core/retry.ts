@@ -1,5 +1,5 @@
 /**
- * Retry policy (DESIGN.md, "Retries and timeouts"): exponential backoff with jitter that
+ * Retry policy: exponential backoff with jitter that
  * honours the server's `retry-after-ms` / `Retry-After` (seconds or an HTTP date), capped.
  */
 
@@ -29,7 +29,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-/** Statuses retried for any request (DESIGN.md). */
+/** Statuses retried for any request, as openai-node and the Synapse SDK do. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 /** Statuses retried for a request that may start work twice: the server cannot have acted. */
 export const RETRYABLE_UNSAFE_STATUSES: ReadonlySet<number> = new Set([429, 503]);

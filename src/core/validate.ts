@@ -8,8 +8,8 @@ export function invalid(message: string, detail?: unknown): never {
 const ID = /^[a-zA-Z0-9_-]+$/;
 
 /**
- * Checks an id that goes into a URL path (PROTOCOLS.md §1, "Validation"): non-empty, only
- * `[a-zA-Z0-9_-]`, at most `maxLength` (default 100) characters. Messages follow the seed:
+ * Checks an id that goes into a URL path (the Synapse SDK's AgentClient rule): non-empty, only
+ * `[a-zA-Z0-9_-]`, at most `maxLength` (default 100) characters. Messages are the Synapse SDK's:
  * `job ID cannot be empty`, `Invalid job ID format`, `job ID too long`.
  */
 export function checkId(value: unknown, label: string, maxLength = 100): string {

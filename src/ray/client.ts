@@ -41,7 +41,7 @@ const CREDENTIAL_HEADERS = /^(authorization|x-ray-authorization|cookie|proxy-aut
 
 /**
  * A client for a Ray cluster's dashboard (default port 8265), spoken to directly
- * (PROTOCOLS.md §4): {@link RayJobs jobs} (submit, follow logs, stop, wait), {@link RayState
+ * (Ray 2.58): {@link RayJobs jobs} (submit, follow logs, stop, wait), {@link RayState
  * state} (nodes, tasks, actors, …), {@link RayServe serve} and {@link version}.
  *
  * ```ts

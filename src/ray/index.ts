@@ -1,6 +1,6 @@
 /**
  * `agentwire/ray`: a typed client for a Ray cluster's dashboard (jobs, live log tail, state,
- * Serve), spoken to directly with only the head's address (PROTOCOLS.md §4, docs/ray.md).
+ * Serve), spoken to directly with only the head's address (Ray 2.58's dashboard REST API).
  */
 export { RayClient, DEFAULT_RAY_TIMEOUT_MS, type RayClientOptions } from './client.js';
 export { RayJobs } from './jobs.js';

@@ -17,7 +17,7 @@ import {
 const JOB = 'job ID';
 
 /**
- * Ray's Jobs API (PROTOCOLS.md §4): submit, read, stop, delete, read or follow the logs, wait.
+ * Ray's Jobs API (Ray 2.58 `job_head.py`): submit, read, stop, delete, read or follow the logs, wait.
  * Ids are a submission id (`raysubmit_…`, yours) or a Ray job id (`03000000`); Ray accepts
  * either. Every id is checked before any I/O (`[A-Za-z0-9_-]`, 1–100 characters) and a bad one
  * is a {@link ValidationError} (400). Paths keep Ray's exact slashes: `POST|GET /api/jobs/`

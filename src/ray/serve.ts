@@ -5,7 +5,7 @@ import { invalid } from '../core/validate.js';
 import type { ServeDeployConfig, ServeDeploySchema, ServeInstanceDetails } from './types.js';
 
 /**
- * Ray Serve's REST API (`/api/serve/applications/`, trailing slash required; PROTOCOLS.md §4).
+ * Ray Serve's REST API (`/api/serve/applications/`, trailing slash required; Ray 2.58).
  * A head without `ray[serve]` answers 501: that becomes a {@link ServerError} with code
  * `SERVE_NOT_INSTALLED` and a message saying so.
  */

@@ -38,7 +38,7 @@ interface Envelope<Row> {
 
 /**
  * Ray's state API v0 (`GET /api/v0/{nodes,tasks,actors,jobs,placement_groups,workers}`, no
- * trailing slash; PROTOCOLS.md §4): typed rows plus the envelope's counters. Ray has no
+ * trailing slash; Ray 2.58 `state_head.py`): typed rows plus the envelope's counters. Ray has no
  * get-by-id, so `getNode(id)` & co. list with an id filter and throw {@link NotFoundError} when
  * nothing matches.
  *

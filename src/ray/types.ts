@@ -1,7 +1,7 @@
 /**
  * The public shapes of {@link RayClient}: Ray's own records, named after `openapi/ray.yaml`
  * (generated into `generated/ray.ts`), and the camelCase parameters agentwire takes.
- * Records keep Ray's snake_case field names, as the dashboard sends them (PROTOCOLS.md §4).
+ * Records keep Ray's snake_case field names, as the dashboard sends them.
  */
 import type { components } from '../../generated/ray.js';
 import type { RequestOptions } from '../core/transport.js';
@@ -139,7 +139,7 @@ export interface StateListOptions extends Omit<RequestOptions, 'timeout'> {
 }
 
 /**
- * A state API listing: the rows and the envelope's counters (PROTOCOLS.md §4). When
+ * A state API listing: the rows and the envelope's counters (Ray 2.58 `ListApiResponse`). When
  * `numFiltered > rows.length`, `limit` cut the list; when `total > numAfterTruncation`, Ray's
  * data sources truncated it; a non-empty `partialFailureWarning` means some nodes did not answer.
  */

@@ -1,5 +1,5 @@
 /**
- * `agentwire/runagent`: the RunAgent client (seed `runagent-client.md`, PROTOCOLS.md §3).
+ * `agentwire/runagent`: the RunAgent client, with the surface of RunAgent's Python SDK `RunAgentClient`.
  * Safe to import in a browser: the config file (`node:fs`) and `ws` load only when used in Node.
  */
 export {

@@ -1,5 +1,5 @@
 /**
- * Hosted agent runs on an agntz worker (PROTOCOLS.md §2, `HostedClient`): `run <agent>`
+ * Hosted agent runs on an agntz worker (`HostedClient`): `run <agent>`
  * (one-shot, or `--stream`ed), `runs list|get|cancel|watch`, `traces list|get`. Connection:
  * `--api-key`/`AGNTZ_API_KEY`, `--url`/`AGNTZ_BASE_URL`.
  */

@@ -1,6 +1,5 @@
 /**
- * `agentwire ray …`: a Ray cluster's dashboard, spoken to directly (PROTOCOLS.md §4,
- * `RayClient`) — what `ray job submit`, `ray job logs -f`, `ray job status|stop|list` and
+ * `agentwire ray …`: a Ray cluster's dashboard, spoken to directly (`RayClient`) — what `ray job submit`, `ray job logs -f`, `ray job status|stop|list` and
  * `ray list nodes|tasks` users expect. Connection: `--address`/`RAY_DASHBOARD_ADDRESS` (or an
  * http(s) `RAY_ADDRESS`), `--token`/`RAY_AUTH_TOKEN`.
  */

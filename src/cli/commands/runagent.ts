@@ -1,6 +1,5 @@
 /**
- * `agentwire runagent <agent>`: run a deployed RunAgent agent (PROTOCOLS.md §3,
- * `RunAgentClient`) — `POST /api/v1/agents/{id}/run`, or the `run-stream` WebSocket with
+ * `agentwire runagent <agent>`: run a deployed RunAgent agent (`RunAgentClient`) — `POST /api/v1/agents/{id}/run`, or the `run-stream` WebSocket with
  * `--stream`. Connection: `--url`, `--api-key`, else `RUNAGENT_*` and `~/.runagent/config.json`
  * (read by the client).
  */
@@ -45,7 +44,7 @@ export function registerRunAgent(program: Command, cli: Cli): void {
       let last = '\n';
       await drain(s, stream, (chunk) => {
         if (s.json) return s.out.record({ type: 'chunk', value: chunk });
-        // Chunks are written as they come, without separators (the seed's `print(chunk, end="")`).
+        // Chunks are written as they come, without separators (as RunAgent's Python SDK examples `print(chunk, end="")`).
         const piece = typeof chunk === 'string' ? chunk : JSON.stringify(chunk);
         if (piece) last = piece;
         s.out.write(piece);
