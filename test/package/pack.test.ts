@@ -51,6 +51,13 @@ describe('packaging', () => {
     expect(stdout.trim()).toBe('function function undefined'); // the root has the clients, not the internals
   });
 
+  it('its prepare script builds only in a checkout: in an installed copy it does nothing', async () => {
+    const dir = join(app, 'node_modules/agentwire');
+    const before = (await readdir(join(dir, 'dist'), { recursive: true })).length;
+    await run('npm', ['run', 'prepare', '--silent'], { cwd: dir });
+    expect((await readdir(join(dir, 'dist'), { recursive: true })).length).toBe(before);
+  }, 60_000);
+
   it('type-checks the subpaths in a project with moduleResolution "node" (typesVersions)', async () => {
     const dir = join(app, 'node10');
     await mkdir(dir, { recursive: true });
