@@ -86,7 +86,11 @@ export class Interrupted extends Error {
   }
 }
 
-/** A job or run that ended unsuccessfully: the command worked, the remote work did not (exit 9). */
+/**
+ * A job or run that ended unsuccessfully: the command worked, the remote work did not (exit 9).
+ * Its message is printed whole, line breaks kept: it carries the server's own text (Ray's
+ * `message` of a FAILED job ends with the job's last log lines).
+ */
 export class RemoteFailure extends Error {
   constructor(message: string) {
     super(message);
@@ -120,7 +124,8 @@ export function exitCodeFor(err: unknown): number {
  */
 export function errorText(err: unknown, debug: boolean, secrets: Secrets): string {
   const message = err instanceof Error ? err.message : String(err);
-  let oneLine = message.replace(/\s*\r?\n\s*/g, ' ').trim() || (err instanceof Error ? err.name : 'unknown error');
+  const fold = !(err instanceof RemoteFailure);
+  let oneLine = (fold ? message.replace(/\s*\r?\n\s*/g, ' ').trim() : message.trimEnd()) || (err instanceof Error ? err.name : 'unknown error');
   if (exitCodeFor(err) === EXIT.unexpected && !(err instanceof ClientError)) {
     // Not one of ours: say what it is, and where to look.
     oneLine = `unexpected ${err instanceof Error ? err.name : typeof err}: ${oneLine}${debug ? '' : ' (--debug shows the stack)'}`;

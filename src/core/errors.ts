@@ -20,7 +20,7 @@
  * ```
  *
  * Messages are one line and never contain a credential: every client passes the values of
- * its tokens to {@link redact}, which runs over every message and string detail.
+ * its tokens to the redactor, which runs over every message and string detail.
  */
 
 export interface ClientErrorInit {
@@ -58,41 +58,79 @@ export class ClientError extends Error {
 }
 
 /** 400 / 422: the request (or the input given to a method) is invalid. */
-export class ValidationError extends ClientError {}
+export class ValidationError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 400 });
+  }
+}
 /** 401: missing, invalid or revoked credentials. */
-export class AuthenticationError extends ClientError {}
+export class AuthenticationError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 401 });
+  }
+}
 /** 403: the credentials are valid but not allowed to do this. */
-export class PermissionDeniedError extends ClientError {}
+export class PermissionDeniedError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 403 });
+  }
+}
 /** 404: no such resource (job, run, agent, trace, ...). */
-export class NotFoundError extends ClientError {}
+export class NotFoundError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 404 });
+  }
+}
 /** 408: the server or the client-side timeout gave up waiting. */
-export class RequestTimeoutError extends ClientError {}
+export class RequestTimeoutError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 408 });
+  }
+}
 /** 409: the request conflicts with the resource's state. */
-export class ConflictError extends ClientError {}
+export class ConflictError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 409 });
+  }
+}
 
 /** 429 from the server. `retryAfterMs` is the server's `Retry-After` / `retry-after-ms`, in ms. */
 export class RateLimitError extends ClientError {
+  declare readonly statusCode: number;
   readonly retryAfterMs: number | undefined;
   constructor(message: string, init: ClientErrorInit & { retryAfterMs?: number } = {}) {
-    super(message, init);
+    super(message, { ...init, statusCode: init.statusCode ?? 429 });
     this.retryAfterMs = init.retryAfterMs;
   }
 }
 
 /** 429 raised by the client: a {@link StreamLimits} bound was exceeded while reading a stream. */
 export class StreamLimitError extends ClientError {
+  declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
-    super(message, { statusCode: 429, ...init });
+    super(message, { ...init, statusCode: init.statusCode ?? 429 });
   }
 }
 
-/** 5xx from the server. */
-export class ServerError extends ClientError {}
+/** 5xx from the server (500 when raised without a status). */
+export class ServerError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 500 });
+  }
+}
 
 /** No response was received: refused, reset, DNS failure, TLS failure, handshake failure. */
 export class ConnectionError extends ClientError {
+  declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
-    super(message, { statusCode: 503, ...init });
+    super(message, { ...init, statusCode: init.statusCode ?? 503 });
   }
 }
 
