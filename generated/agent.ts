@@ -10,7 +10,7 @@ export interface paths {
         };
         /**
          * Check the agent's health.
-         * @description `GET health/` (PROTOCOLS §1). Needs no credentials here; the client sends its usual
+         * @description `GET health/`. Needs no credentials here; the client sends its usual
          *     headers anyway. The body is an object with at least `status`.
          */
         get: operations["healthCheck"];
@@ -31,7 +31,7 @@ export interface paths {
         };
         /**
          * List every Ray job.
-         * @description `GET jobs/` → Ray `GET /api/jobs/` (PROTOCOLS §1, §4). A **bare JSON array** of job
+         * @description `GET jobs/` → Ray `GET /api/jobs/`. A **bare JSON array** of job
          *     records, in Ray's order; no pagination. Times are epoch **milliseconds**.
          */
         get: operations["listJobs"];
@@ -52,7 +52,7 @@ export interface paths {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -61,7 +61,7 @@ export interface paths {
         };
         /**
          * Get one Ray job.
-         * @description `GET jobs/{job_id}/` → Ray `GET /api/jobs/{id}` (PROTOCOLS §1, §4). Ray looks the job
+         * @description `GET jobs/{job_id}/` → Ray `GET /api/jobs/{id}`. Ray looks the job
          *     up by `submission_id` or `job_id`. `job_id` stays `null` until the driver calls
          *     `ray.init()`. `start_time` / `end_time` are epoch **milliseconds**.
          */
@@ -83,7 +83,7 @@ export interface paths {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -92,7 +92,7 @@ export interface paths {
         };
         /**
          * Get a job's whole log (not streamed).
-         * @description `GET jobs/{job_id}/logs/` → Ray `GET /api/jobs/{id}/logs` (PROTOCOLS §1, §4).
+         * @description `GET jobs/{job_id}/logs/` → Ray `GET /api/jobs/{id}/logs`.
          *     `logs` is the full text so far, newline-separated, including Ray's own preamble lines
          *     (`Runtime env is setting up.`, `Running entrypoint for job ...`).
          *     A WebSocket upgrade on this same path is the live tail (`agent-logs.asyncapi.yaml`).
@@ -115,7 +115,7 @@ export interface paths {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -126,8 +126,8 @@ export interface paths {
         put?: never;
         /**
          * Ask Ray to stop a job.
-         * @description `POST jobs/{job_id}/stop/` with **no body** → Ray `POST /api/jobs/{id}/stop`
-         *     (PROTOCOLS §1, §4). `stopped: true` means the stop was requested; the job can still
+         * @description `POST jobs/{job_id}/stop/` with **no body** → Ray `POST /api/jobs/{id}/stop`.
+         *     `stopped: true` means the stop was requested; the job can still
          *     read `RUNNING` for a few seconds afterwards (observed ~4 s). `stopped: false` means the
          *     job was already terminal.
          */
@@ -147,7 +147,7 @@ export interface paths {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -156,7 +156,7 @@ export interface paths {
         };
         /**
          * Tail a job's log over a streamed HTTP response.
-         * @description `GET jobs/{job_id}/logs/stream/` (PROTOCOLS §1, "HTTP tail"): the fallback when the
+         * @description `GET jobs/{job_id}/logs/stream/` (the agent API, "HTTP tail"): the fallback when the
          *     WebSocket tail is unavailable. Same headers; the client sets **no read timeout**.
          *     The body is a chunked stream of `\n`-separated lines:
          *     - a line starting with `data: ` carries a JSON event `{type, message}`
@@ -165,7 +165,7 @@ export interface paths {
          *       raises a 500), `complete` → normal end;
          *     - any other non-empty line is a log line as-is;
          *     - empty lines are skipped.
-         *     Ray sends lines in batches about once a second (PROTOCOLS §4); a batch can end
+         *     Ray sends lines in batches about once a second; a batch can end
          *     mid-line, so split on newlines across chunks.
          */
         get: operations["streamTailJobLogs"];
@@ -186,7 +186,7 @@ export interface paths {
         };
         /**
          * List the cluster's nodes.
-         * @description `GET nodes/` → Ray state API `GET /api/v0/nodes` (PROTOCOLS §1, §4), returned as a
+         * @description `GET nodes/` → Ray state API `GET /api/v0/nodes`, returned as a
          *     **bare JSON array** (the agent drops Ray's `{result, msg, data}` envelope).
          *     `start_time_ms` / `end_time_ms` (epoch **milliseconds**) appear when Ray is asked for
          *     detail.
@@ -215,8 +215,8 @@ export interface paths {
         };
         /**
          * Get one node.
-         * @description `GET nodes/{node_id}/` (PROTOCOLS §1). Ray's state API has no get-by-id, so the agent
-         *     filters `/api/v0/nodes` by `node_id` (PROTOCOLS §4) and returns the one record.
+         * @description `GET nodes/{node_id}/`. Ray's state API has no get-by-id, so the agent
+         *     filters `/api/v0/nodes` by `node_id` and returns the one record.
          */
         get: operations["getNode"];
         put?: never;
@@ -236,7 +236,7 @@ export interface paths {
         };
         /**
          * List Ray tasks.
-         * @description `GET tasks/` → Ray state API `GET /api/v0/tasks` (PROTOCOLS §1, §4), returned as a
+         * @description `GET tasks/` → Ray state API `GET /api/v0/tasks`, returned as a
          *     **bare JSON array** (envelope dropped). Ray caps state-API lists (limit ≤ 10,000).
          */
         get: operations["listTasks"];
@@ -263,8 +263,8 @@ export interface paths {
         };
         /**
          * Get one task.
-         * @description `GET tasks/{task_id}/` (PROTOCOLS §1). Ray has no get-by-id: the agent filters
-         *     `/api/v0/tasks` by `task_id` (PROTOCOLS §4) and returns the one record.
+         * @description `GET tasks/{task_id}/`. Ray has no get-by-id: the agent filters
+         *     `/api/v0/tasks` by `task_id` and returns the one record.
          */
         get: operations["getTask"];
         put?: never;
@@ -284,7 +284,7 @@ export interface paths {
         };
         /**
          * List Ray Serve applications.
-         * @description `GET serve_applications/` → Ray `GET /api/serve/applications/` (PROTOCOLS §1, §4).
+         * @description `GET serve_applications/` → Ray `GET /api/serve/applications/`.
          *     Ray answers an object whose `applications` is a map keyed by name; the agent returns
          *     the applications as a **bare JSON array**. `last_deployed_time_s` is epoch **seconds**.
          *     Ray answers 501 (text/plain) when Serve is not installed.
@@ -313,7 +313,7 @@ export interface paths {
         };
         /**
          * Get one Serve application by name.
-         * @description `GET serve_applications/{name}/` (PROTOCOLS §1): one entry of Ray's
+         * @description `GET serve_applications/{name}/`: one entry of Ray's
          *     `applications` map. `last_deployed_time_s` is epoch **seconds**.
          */
         get: operations["getServeApplication"];
@@ -321,7 +321,7 @@ export interface paths {
         post?: never;
         /**
          * Delete one Serve application.
-         * @description `DELETE serve_applications/{name}/` (PROTOCOLS §1) → **204 with no body**.
+         * @description `DELETE serve_applications/{name}/` → **204 with no body**.
          */
         delete: operations["deleteServeApplication"];
         options?: never;
@@ -338,8 +338,8 @@ export interface paths {
         };
         /**
          * Report the cluster's GPU status.
-         * @description `GET gpu_status/` (PROTOCOLS §1, a synapse-sdk v2 extra). The body's shape is not
-         *     documented in PROTOCOLS nor captured: treat it as an open object. When no GPU is
+         * @description `GET gpu_status/` (the agent API, a synapse-sdk v2 extra). The body's shape is not
+         *     documented by the Synapse SDK nor recorded: treat it as an open object. When no GPU is
          *     usable the agent answers **503** with `detail.error_type == "gpu_unavailable"`
          *     (the client's `GpuUnavailableError`).
          */
@@ -356,15 +356,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Agent health (PROTOCOLS §1). At least `status`; agents may add fields. */
+        /** @description Agent health. At least `status`; agents may add fields. */
         Health: {
             /** @description Health state, e.g. `ok`. */
             status: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
-         * @description Ray job status (PROTOCOLS §1, §4). STOPPED, SUCCEEDED and FAILED are terminal.
+         * @description Ray job status. STOPPED, SUCCEEDED and FAILED are terminal.
          * @enum {string}
          */
         JobStatus: "PENDING" | "RUNNING" | "STOPPED" | "SUCCEEDED" | "FAILED";
@@ -381,11 +379,9 @@ export interface components {
             node_ip_address: string;
             /** @description The driver's process id, **as a string** (Ray sends it quoted). */
             pid: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
-         * @description A Ray job record (Ray `JobDetails`, PROTOCOLS §4). Ray serialises every field, `null`
+         * @description A Ray job record (Ray `JobDetails`, Ray 2.58). Ray serialises every field, `null`
          *     when unknown; newer Ray versions add fields (e.g. `retry_policy`, `attempt_number`),
          *     so unknown keys are allowed.
          */
@@ -428,26 +424,20 @@ export interface components {
             driver_node_id: string | null;
             /** @description The entrypoint's exit code once it has exited; `null` before (and for stopped jobs). */
             driver_exit_code: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A job's full log so far (Ray `GET /api/jobs/{id}/logs`). */
         JobLogs: {
             /** @description Newline-separated log text, including Ray's preamble lines. */
             logs: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Ray's answer to a stop request. */
         StopJobResult: {
             /** @description `true`: a stop was issued (the status may read RUNNING for a few seconds more); `false`: the job was already terminal. */
             stopped: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /**
-         * @description The JSON after `data: ` on an HTTP tail line, and the payload of a WebSocket tail frame
-         *     (PROTOCOLS §1). `type` absent means `log`. `log` → `message` is a chunk of log text
+         * @description The JSON after `data: ` on an HTTP tail line, and the payload of a WebSocket tail frame.
+         *     `type` absent means `log`. `log` → `message` is a chunk of log text
          *     (one or more `\n`-terminated lines; it may end mid-line); `error` → the tail failed;
          *     `complete` → normal end.
          */
@@ -455,15 +445,13 @@ export interface components {
             /** @enum {string} */
             type?: "log" | "error" | "complete";
             message?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray node state.
          * @enum {string}
          */
         NodeState: "ALIVE" | "DEAD";
-        /** @description A Ray node (Ray state API `NodeState`, PROTOCOLS §4). Unknown keys allowed. */
+        /** @description A Ray node (Ray state API `NodeState`, Ray 2.58). Unknown keys allowed. */
         Node: {
             /** @description Node id (56 hex characters). */
             node_id: string;
@@ -485,10 +473,8 @@ export interface components {
             start_time_ms?: number;
             /** @description When the node ended, epoch **milliseconds**; `0` while alive (detail only). */
             end_time_ms?: number;
-        } & {
-            [key: string]: unknown;
         };
-        /** @description A Ray task (Ray state API `TaskState`, PROTOCOLS §4). Unknown keys allowed. */
+        /** @description A Ray task (Ray state API `TaskState`, Ray 2.58). Unknown keys allowed. */
         Task: {
             task_id: string;
             /** @description 0 for the first attempt, then 1, 2, ... on retries. */
@@ -507,8 +493,6 @@ export interface components {
             worker_id?: string | null;
             worker_pid?: number | null;
             error_type?: string | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray Serve `ApplicationStatus`.
@@ -527,8 +511,6 @@ export interface components {
             node_ip?: string | null;
             /** @description When the replica started, epoch **seconds** (float). */
             start_time_s?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A deployment inside an application (Ray `DeploymentDetails`). Unknown keys allowed. */
         ServeDeployment: {
@@ -540,11 +522,9 @@ export interface components {
                 [key: string]: unknown;
             };
             replicas?: components["schemas"]["ServeReplica"][];
-        } & {
-            [key: string]: unknown;
         };
         /**
-         * @description A Ray Serve application (Ray `ApplicationDetails`, PROTOCOLS §4). Ray adds fields
+         * @description A Ray Serve application (Ray `ApplicationDetails`, Ray 2.58). Ray adds fields
          *     between versions (`source`, `deployment_topology`, ...): unknown keys are allowed.
          */
         ServeApplication: {
@@ -563,18 +543,14 @@ export interface components {
             deployments?: {
                 [key: string]: components["schemas"]["ServeDeployment"];
             };
-        } & {
-            [key: string]: unknown;
         };
         /** @description GPU status (synapse-sdk v2 extra). Shape undocumented and uncaptured; kept open. */
         GpuStatus: {
             [key: string]: unknown;
         };
-        /** @description FastAPI error body `{"detail": "..."}` (PROTOCOLS §1). */
+        /** @description FastAPI error body `{"detail": "..."}`. */
         ErrorDetail: {
             detail: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One FastAPI / pydantic validation error. */
         ValidationErrorItem: {
@@ -582,21 +558,15 @@ export interface components {
             loc: (string | number)[];
             msg: string;
             type: string;
-        } & {
-            [key: string]: unknown;
         };
-        /** @description FastAPI 422 body `{"detail": [{loc, msg, type}]}` (PROTOCOLS §1). */
+        /** @description FastAPI 422 body `{"detail": [{loc, msg, type}]}`. */
         HTTPValidationError: {
             detail: components["schemas"]["ValidationErrorItem"][];
-        } & {
-            [key: string]: unknown;
         };
         GpuUnavailableDetail: {
             /** @constant */
             error_type: "gpu_unavailable";
             message: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description 503 body: `{"detail": "..."}`, or `{"detail": {"error_type": "gpu_unavailable",
@@ -604,13 +574,11 @@ export interface components {
          */
         ServiceUnavailableError: {
             detail: string | components["schemas"]["GpuUnavailableDetail"];
-        } & {
-            [key: string]: unknown;
         };
     };
     responses: {
         /**
-         * @description Invalid input (PROTOCOLS §1). The client raises the same 400 itself, before any I/O,
+         * @description Invalid input. The client raises the same 400 itself, before any I/O,
          *     for a bad job id; a server may also answer `{"detail": [{loc, msg, type}]}`.
          */
         BadRequest: {
@@ -621,7 +589,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorDetail"] | components["schemas"]["HTTPValidationError"];
             };
         };
-        /** @description Missing or invalid agent token (`AuthenticationError`, PROTOCOLS §1). */
+        /** @description Missing or invalid agent token (`AuthenticationError`, the agent API). */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -630,7 +598,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorDetail"];
             };
         };
-        /** @description The token is valid but may not do this (`AuthorizationError`, PROTOCOLS §1). */
+        /** @description The token is valid but may not do this (`AuthorizationError`, the agent API). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -662,7 +630,7 @@ export interface components {
                 "text/plain": string;
             };
         };
-        /** @description Request validation failed, FastAPI style (`ValidationError`, PROTOCOLS §1). */
+        /** @description Request validation failed, FastAPI style (`ValidationError`, the agent API). */
         UnprocessableEntity: {
             headers: {
                 [name: string]: unknown;
@@ -671,7 +639,7 @@ export interface components {
                 "application/json": components["schemas"]["HTTPValidationError"];
             };
         };
-        /** @description Rate limited (`RateLimitError`). The client retries only when `Retry-After` is present (PROTOCOLS §1). */
+        /** @description Rate limited (`RateLimitError`). The client retries only when `Retry-After` is present. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -694,7 +662,7 @@ export interface components {
                 "text/plain": string;
             };
         };
-        /** @description Ray Serve is not installed on the cluster (Ray answers 501 text/plain; PROTOCOLS §4). */
+        /** @description Ray Serve is not installed on the cluster (Ray answers 501 text/plain; Ray 2.58). */
         ServeNotInstalled: {
             headers: {
                 [name: string]: unknown;
@@ -722,7 +690,7 @@ export interface components {
          * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
          *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
          *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-         *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+         *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
          * @example rayrig_long_1
          */
         JobId: string;
@@ -847,7 +815,7 @@ export interface operations {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -884,7 +852,7 @@ export interface operations {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -921,7 +889,7 @@ export interface operations {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];
@@ -958,7 +926,7 @@ export interface operations {
                  * @description A Ray `submission_id` (e.g. `rayrig_long_1`, `raysubmit_NRBzaQRtepYZud2i`) or `job_id`
                  *     (e.g. `03000000`); Ray accepts either. The client rejects, before any I/O and with 400,
                  *     an empty id (`job ID cannot be empty`), one not matching `^[a-zA-Z0-9_-]+$`
-                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`) (PROTOCOLS §1).
+                 *     (`Invalid job ID format`) or longer than 100 characters (`job ID too long`).
                  * @example rayrig_long_1
                  */
                 job_id: components["parameters"]["JobId"];

@@ -348,8 +348,6 @@ export interface components {
             resolvedAgentVersion?: string;
             /** @description Provider response id of the final model call. */
             responseId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Run lifecycle. `draining` = waiting for spawned children; `completed`, `failed` and `cancelled` are terminal.
@@ -365,8 +363,6 @@ export interface components {
             /** @description Milliseconds. */
             duration: number;
             error?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Token usage inside `Run.result` (not the `RunResult` shape; agntz worker). Child runs also carry `reasoningTokens`, `cachedInputTokens`, `inputTokenDetails`, `outputTokenDetails` (runs-stream.raw). */
         RunOutcomeUsage: {
@@ -381,19 +377,13 @@ export interface components {
                 noCacheTokens?: number;
                 cacheReadTokens?: number;
                 cacheWriteTokens?: number;
-            } & {
-                [key: string]: unknown;
             };
             outputTokenDetails?: {
                 textTokens?: number;
                 reasoningTokens?: number;
-            } & {
-                [key: string]: unknown;
             };
             /** @description Provider-reported cost in USD, when available. */
             cost?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `Run.result`: the finished invocation (`packages/contracts` `InvokeResult`). */
         RunOutcome: {
@@ -414,8 +404,6 @@ export interface components {
             rawFinishReason?: string;
             warnings?: string[];
             replies?: components["schemas"]["Reply"][];
-        } & {
-            [key: string]: unknown;
         };
         /** @description A durable agent invocation (agntz worker, Run). Runs form a tree through `parentId`; times are **epoch milliseconds**. */
         Run: {
@@ -452,8 +440,6 @@ export interface components {
              * @description When the durable record may be removed. An **ISO-8601** string in the worker's type (`packages/contracts` `Run.expiresAt`), unlike the epoch-ms times; not captured.
              */
             expiresAt?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One page of `GET /runs`. The last page has no `cursor` key. */
         RunPage: {
@@ -517,8 +503,6 @@ export interface components {
             };
             events?: unknown[];
             costUsd?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Roll-up of one trace (traces.raw; times are ISO-8601 strings, not epoch ms). */
         TraceSummary: {
@@ -557,8 +541,6 @@ export interface components {
             retention: components["schemas"]["Retention"];
             traceId?: string;
             sessionId?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `reply` data on `/run/stream` (agntz worker; frame has `id: <seq>`). The worker writes the registry event as is, so `type` is present too (worker source; not captured). */
         ReplyEvent: {
@@ -570,8 +552,6 @@ export interface components {
             /** Format: date-time */
             ts: string;
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `client-tool-request` data (agntz worker; frame has `id: <seq>`): the agent called a tool this client declared in `clientTools`. `type` and `seq` are from the worker source (`client-tools.ts`); not captured. */
         ClientToolRequestEvent: {
@@ -591,16 +571,12 @@ export interface components {
              */
             deadlineAt: string;
             seq?: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `run-complete` data on `/run/stream`: a RunResult (run-stream.raw). Terminal. */
         RunCompleteEvent: components["schemas"]["RunResult"];
         /** @description `run-error` data on `/run/stream` (run-stream-fail.raw). Terminal; also reports cancellation. */
         RunErrorEvent: {
             error: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description Not a wire payload: maps each SSE event name of `POST /run/stream` to its `data` schema, so the event union can be generated. Terminal: `run-complete`, `run-error`. */
         AgentStreamEventMap: {
@@ -619,8 +595,6 @@ export interface components {
             parentId?: string;
             agentId: string;
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `text-delta`: streamed model text (the agntz worker). Not captured. */
         TextDeltaEvent: {
@@ -629,8 +603,6 @@ export interface components {
             runId: string;
             text: string;
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `tool-call-start`. Shape from the worker source (agntz `MultiplexedEvent`, mirrored in `packages/client/src/types.ts`), not a capture. */
         ToolCallStartEvent: {
@@ -640,12 +612,8 @@ export interface components {
             toolCall: {
                 id: string;
                 name: string;
-            } & {
-                [key: string]: unknown;
             };
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `tool-call-end`. Shape from the worker source (agntz `MultiplexedEvent`), not a capture. */
         ToolCallEndEvent: {
@@ -654,8 +622,6 @@ export interface components {
             runId: string;
             toolCall: components["schemas"]["ToolCallRecord"];
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `step-complete`: one model step finished. Shape from the worker source (agntz `MultiplexedEvent`), not a capture. */
         StepCompleteEvent: {
@@ -665,8 +631,6 @@ export interface components {
             step: number;
             toolCalls: components["schemas"]["ToolCallRecord"][];
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `draining`: the Run is waiting for spawned children. Shape from the worker source (agntz `MultiplexedEvent`), not a capture. */
         DrainingEvent: {
@@ -675,8 +639,6 @@ export interface components {
             runId: string;
             pendingChildren: string[];
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `reply` on `/runs/{id}/stream` (worker source). Not captured. */
         RunReplyEvent: {
@@ -688,8 +650,6 @@ export interface components {
             /** Format: date-time */
             ts: string;
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `run-complete` on `/runs/{id}/stream` (runs-stream.raw). Terminal only when `runId` is the requested root run; a child's arrives first. */
         RunStreamCompleteEvent: {
@@ -698,8 +658,6 @@ export interface components {
             runId: string;
             result: components["schemas"]["RunOutcome"];
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `run-error` on `/runs/{id}/stream` (the agntz worker). Terminal when `runId` is the root run. */
         RunStreamErrorEvent: {
@@ -708,8 +666,6 @@ export interface components {
             runId: string;
             error: string;
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `run-cancelled` (slow-stream.raw). Terminal when `runId` is the root run. */
         RunCancelledEvent: {
@@ -717,14 +673,10 @@ export interface components {
             type: "run-cancelled";
             runId: string;
             seq: number;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `stream-error`: the worker failed while streaming and ends the stream. Data is only `{error}`, with no `type`, `seq` or `id:` (worker source); not captured. */
         StreamErrorEvent: {
             error: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description `snapshot` on `/runs/{id}/stream`: the stored Run, sent alone (no `type`, `seq` or `id:`) when the run was evicted from memory (5 min past terminal). Terminal. */
         SnapshotEvent: components["schemas"]["Run"];
@@ -749,8 +701,6 @@ export interface components {
             /** @enum {string} */
             type: "span-start";
             span: components["schemas"]["Span"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description `span-end`: a span ended; merge `patch` over it (worker `trace-registry.ts`; not captured). */
         SpanEndEvent: {
@@ -758,16 +708,12 @@ export interface components {
             type: "span-end";
             spanId: string;
             patch: components["schemas"]["SpanPatch"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description `trace-done`: the trace finished (worker `trace-registry.ts`; not captured). Terminal. */
         TraceDoneEvent: {
             /** @enum {string} */
             type: "trace-done";
             summary: components["schemas"]["TraceSummary"];
-        } & {
-            [key: string]: unknown;
         };
         /** @description `snapshot` on `/traces/{id}/stream`: `{summary, spans}` with no `type`, sent alone for a trace no longer in progress (worker `routes.ts`; not captured). Terminal. */
         TraceSnapshotEvent: components["schemas"]["TraceDetail"];

@@ -34,13 +34,13 @@ export interface paths {
          * List jobs (trailing slash required)
          * @description Every job the cluster knows: submission jobs first, then driver-only jobs (`type:
          *     DRIVER`, scripts that called `ray.init()` themselves). A bare JSON array, no
-         *     pagination, no query parameters (PROTOCOLS.md §4). Deleted jobs are gone from it.
+         *     pagination, no query parameters. Deleted jobs are gone from it.
          */
         get: operations["listJobs"];
         put?: never;
         /**
          * Submit a job (trailing slash required)
-         * @description Starts `entrypoint` as a shell command on a node chosen by the head (PROTOCOLS.md §4).
+         * @description Starts `entrypoint` as a shell command on a node chosen by the head.
          *     The path needs its trailing slash: `POST /api/jobs` answers 404 `404: Not Found`.
          *     Ray validates the body itself: an unknown field, a wrong type or a missing `entrypoint`
          *     is 400 with a Python traceback (`text/plain`); a body that is not JSON at all is 500
@@ -75,7 +75,7 @@ export interface paths {
         };
         /**
          * One job's details (no trailing slash)
-         * @description The job record, looked up by submission id or by Ray job id (PROTOCOLS.md §4). No
+         * @description The job record, looked up by submission id or by Ray job id. No
          *     trailing slash: `GET /api/jobs/rayrig_long_1/` is 404 `404: Not Found`. After a stop the
          *     record still reads RUNNING for a few seconds (observed), so poll until a terminal status.
          */
@@ -164,7 +164,7 @@ export interface paths {
         };
         /**
          * List nodes (state API, no trailing slash)
-         * @description Cluster nodes in the state API envelope (PROTOCOLS.md §4). `/api/v0/nodes/` with a
+         * @description Cluster nodes in the state API envelope. `/api/v0/nodes/` with a
          *     trailing slash is 404 `404: Not Found`. With `detail` the rows add `start_time_ms` /
          *     `end_time_ms` (epoch ms; `end_time_ms` is 0 while the node is alive).
          */
@@ -186,7 +186,7 @@ export interface paths {
         };
         /**
          * List tasks (state API, no trailing slash)
-         * @description Task attempts in the state API envelope (PROTOCOLS.md §4). Driver tasks are left out
+         * @description Task attempts in the state API envelope. Driver tasks are left out
          *     unless `exclude_driver=false`. With `detail` the rows add events, timings
          *     (`creation_time_ms`, `start_time_ms`, `end_time_ms`, epoch ms), resources and errors.
          */
@@ -208,7 +208,7 @@ export interface paths {
         };
         /**
          * List actors (state API, no trailing slash)
-         * @description Actors, alive and dead, in the state API envelope (PROTOCOLS.md §4). Ray's own
+         * @description Actors, alive and dead, in the state API envelope. Ray's own
          *     `JobSupervisor` actors (one per submission job) are listed too.
          */
         get: operations["listActors"];
@@ -232,7 +232,7 @@ export interface paths {
          * @description The same jobs as `GET /api/jobs/`, in the state API envelope and reduced to the state
          *     API's job columns (`job_id`, `submission_id`, `entrypoint`, `type`, `status`,
          *     `message`, `error_type`, `driver_info`). Filterable columns: `job_id`, `type`,
-         *     `status`, `submission_id` (PROTOCOLS.md §4).
+         *     `status`, `submission_id`.
          */
         get: operations["listStateJobs"];
         put?: never;
@@ -252,7 +252,7 @@ export interface paths {
         };
         /**
          * List placement groups (state API, no trailing slash)
-         * @description Placement groups in the state API envelope (PROTOCOLS.md §4).
+         * @description Placement groups in the state API envelope.
          */
         get: operations["listPlacementGroups"];
         put?: never;
@@ -272,7 +272,7 @@ export interface paths {
         };
         /**
          * List worker processes (state API, no trailing slash)
-         * @description Worker and driver processes in the state API envelope (PROTOCOLS.md §4).
+         * @description Worker and driver processes in the state API envelope.
          */
         get: operations["listWorkers"];
         put?: never;
@@ -452,8 +452,7 @@ export interface components {
         };
         /**
          * @description The state API's success envelope, generic over the row type: each endpoint's
-         *     `<Resource>StateEnvelope` narrows `data.result.result` to its row schema
-         *     (PROTOCOLS.md §4).
+         *     `<Resource>StateEnvelope` narrows `data.result.result` to its row schema.
          */
         StateApiEnvelope: {
             /** @description true on success. */
@@ -549,8 +548,6 @@ export interface components {
             start_time_ms?: number | null;
             /** @description (detail) When the node died, epoch **ms**; 0 while alive. */
             end_time_ms?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A task-attempt row (`ray.util.state.common.TaskState`). Columns marked *detail* appear only with `detail`. */
         TaskState: {
@@ -603,8 +600,6 @@ export interface components {
             error_message?: string | null;
             /** @description (detail) */
             is_debugger_paused?: boolean | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description An actor row (`ray.util.state.common.ActorState`). Columns marked *detail* appear only with `detail`. */
         ActorState: {
@@ -639,8 +634,6 @@ export interface components {
             num_restarts?: number | null;
             /** @description (detail) */
             num_restarts_due_to_lineage_reconstruction?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A job row of the state API (the job record reduced to these columns). */
         JobState: {
@@ -652,8 +645,6 @@ export interface components {
             message: string | null;
             error_type: string | null;
             driver_info: components["schemas"]["DriverInfo"] | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A placement-group row (`ray.util.state.common.PlacementGroupState`). Columns marked *detail* appear only with `detail`. */
         PlacementGroupState: {
@@ -672,8 +663,6 @@ export interface components {
             stats?: {
                 [key: string]: unknown;
             } | null;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A worker-process row (`ray.util.state.common.WorkerState`). Columns marked *detail* appear only with `detail`. */
         WorkerState: {
@@ -700,8 +689,6 @@ export interface components {
             debugger_port?: number | null;
             /** @description (detail) */
             num_paused_threads?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description Ray 2.58 `ray.serve.schema.ServeInstanceDetails`. When Serve is not running only
@@ -795,8 +782,6 @@ export interface components {
             request_timeout_s?: number | null;
             /** @description Seconds. */
             keep_alive_timeout_s?: number;
-        } & {
-            [key: string]: unknown;
         };
         /**
          * @description A whole Serve config (`ray.serve.schema.ServeDeploySchema`), as `serve deploy` sends
@@ -832,11 +817,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description Per-deployment overrides (`name` required, then `num_replicas`, `autoscaling_config`, `ray_actor_options`, …). */
-            deployments?: ({
+            deployments?: {
                 name: string;
-            } & {
-                [key: string]: unknown;
-            })[];
+            }[];
             args?: {
                 [key: string]: unknown;
             };
@@ -875,8 +858,8 @@ export interface components {
          * @description The method is not served on this path (aiohttp's page, with an `Allow` header; captured
          *     for `PUT /api/jobs/`), or the request looks like a browser's: a POST, PUT or DELETE
          *     with an `Origin`, `Referer`, any `Sec-Fetch-*` / `Access-Control-Request-*` header, or
-         *     a `User-Agent` starting with `Mozilla` is refused before it reaches the handler
-         *     (PROTOCOLS.md §4). The browser block's body is Ray's own sentence, not aiohttp's page
+         *     a `User-Agent` starting with `Mozilla` is refused before it reaches the handler.
+         *     The browser block's body is Ray's own sentence, not aiohttp's page
          *     (see `browserTraffic`); match on the status, not the text.
          */
         MethodNotAllowed: {

@@ -79,7 +79,7 @@ export interface paths {
          *     `success: false` and `error.code: INTERNAL_ERROR` (example `agentRaised`).
          *
          *     Retrying: the run may have started on any answer but a refused connection, 429 or 503
-         *     (DESIGN "Retries and timeouts").
+         *     (agentwire's retry policy).
          */
         post: operations["runAgent"];
         delete?: never;
@@ -93,7 +93,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description Body of `POST /run` (PROTOCOLS §3). Over the WebSocket the same body is sent as one
+         * @description Body of `POST /run`. Over the WebSocket the same body is sent as one
          *     text frame, where `entrypoint_tag`, `input_args` and `input_kwargs` are all required.
          */
         RunRequest: {
@@ -126,7 +126,7 @@ export interface components {
             async_execution: boolean;
         };
         /**
-         * @description Why an envelope has `success: false` (PROTOCOLS §3). Known `code`s: `INTERNAL_ERROR`
+         * @description Why an envelope has `success: false`. Known `code`s: `INTERNAL_ERROR`
          *     (200, the agent raised), `VALIDATION_ERROR` (400), `NOT_FOUND` (404); treat others as
          *     opaque.
          */
@@ -148,7 +148,7 @@ export interface components {
             suggestion?: string | null;
         };
         /**
-         * @description The wrapper every RunAgent API answer uses (PROTOCOLS §3), except FastAPI's own 404 /
+         * @description The wrapper every RunAgent API answer uses, except FastAPI's own 404 /
          *     422 bodies and the health check.
          */
         Envelope: {
@@ -262,8 +262,6 @@ export interface components {
             /** @description Time since the server started, in **seconds**. */
             uptime_seconds?: number;
             version?: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One FastAPI/Pydantic validation failure. */
         ValidationErrorItem: {
@@ -278,13 +276,13 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @description FastAPI's 422 body (PROTOCOLS §3 "Observed"). */
+        /** @description FastAPI's 422 body (RunAgent 0.1.49 as observed). */
         ValidationErrorBody: {
             detail: components["schemas"]["ValidationErrorItem"][];
         };
         /**
          * @description FastAPI's `HTTPException` body, e.g. `{"detail": "Not Found"}` for a wrong agent id
-         *     (PROTOCOLS §3 "Observed").
+         *     (RunAgent 0.1.49 as observed).
          */
         DetailBody: {
             detail: string;

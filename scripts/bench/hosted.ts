@@ -8,7 +8,9 @@
  *   response headers and an idle timeout on every body read, as the client applies them.
  *   20,000 `reply` events then `run-complete`, frames copied from the captures / spec examples.
  * - `runs.list` Runs/s iterating 10,000 Runs across 50 pages of 200 against the same pages
- *   fetched by hand (fetch + `res.json()`, following `cursor`). Rows copied from runs-list2.raw.
+ *   fetched by hand (fetch + `res.json()` with a per-request deadline — one `AbortController` +
+ *   `setTimeout`, as the client's timeout — following `cursor`). Rows copied from the captured
+ *   `GET /runs` page.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +36,7 @@ function streamBody(): Buffer {
   return Buffer.from(parts.join(''));
 }
 
-/** 50 pages of 200 Runs (a row of runs-list2.raw with a fresh id), each but the last with a cursor. */
+/** 50 pages of 200 Runs (a row of a captured `GET /runs` page with a fresh id), each but the last with a cursor. */
 function pages(): Buffer[] {
   const row = {
     rootId: 'run_oFo1N5pmHCM5', agentId: 'echo-bot', agentVersion: '2026-11-22T03:41:02.516Z', userId: 'user_rig', sessionId: 'sess_zQlvitj3GopA',
@@ -101,7 +103,7 @@ export async function run(): Promise<BenchResult[]> {
   const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', accept: 'text/event-stream' };
   try {
     const list = await compareThroughput(
-      'hosted runs.list 10,000 Runs (50 pages) vs fetch + res.json()',
+      'hosted runs.list 10,000 Runs (50 pages) vs fetch + res.json() with a per-request AbortSignal deadline',
       'runs/s',
       async () => {
         let n = 0;
@@ -112,8 +114,15 @@ export async function run(): Promise<BenchResult[]> {
         let n = 0;
         let cursor: string | undefined;
         do {
-          const res = await fetch(`${url}/runs?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${KEY}` } });
-          const page = (await res.json()) as { rows: unknown[]; cursor?: string };
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), 60_000);
+          let page: { rows: unknown[]; cursor?: string };
+          try {
+            const res = await fetch(`${url}/runs?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${KEY}` }, signal: controller.signal });
+            page = (await res.json()) as { rows: unknown[]; cursor?: string };
+          } finally {
+            clearTimeout(timer);
+          }
           for (const _ of page.rows) n++; // a caller looks at every row, as the SDK loop does
           cursor = page.cursor;
         } while (cursor);
@@ -145,6 +154,7 @@ export async function run(): Promise<BenchResult[]> {
       },
       { rounds: ROUNDS },
     );
+    console.error(`  the plain transport costs ${Math.round((1 - list.ratio) * 100)} % of a runs.list page`);
     return [stream, list];
   } finally {
     server.closeAllConnections();

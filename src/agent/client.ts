@@ -11,7 +11,7 @@ import { JobLogTail, planTail, type TailJobLogsOptions, type TailOptions } from 
 
 /** Agent health (`GET health/`): at least `status`. */
 export type Health = components['schemas']['Health'];
-/** A Ray job record; `start_time` / `end_time` are epoch **ms** (PROTOCOLS §1, §4). */
+/** A Ray job record (Ray `JobDetails`, relayed by the agent server); `start_time` / `end_time` are epoch **ms**. */
 export type Job = components['schemas']['Job'];
 /** `PENDING | RUNNING | STOPPED | SUCCEEDED | FAILED`. */
 export type JobStatus = components['schemas']['JobStatus'];
@@ -28,7 +28,7 @@ export type ServeApplication = components['schemas']['ServeApplication'];
 /** GPU status (open object; its shape is not documented). */
 export type GpuStatus = components['schemas']['GpuStatus'];
 
-/** The seed's defaults: connect 3 s, read 10 s (PROTOCOLS §1, "Timeouts"), in ms. */
+/** The Synapse SDK's AgentClient defaults: connect 3 s, read 10 s, in ms. */
 export const DEFAULT_AGENT_TIMEOUT: Readonly<{ connect: number; read: number }> = Object.freeze({ connect: 3_000, read: 10_000 });
 
 /** Options of {@link AgentClient}. Every duration is in **milliseconds**. */
@@ -42,8 +42,8 @@ export interface AgentClientOptions {
   /** Sent as `SYNAPSE-Tenant: Token <tenant>` when set. */
   tenant?: string;
   /**
-   * ms, or `{connect, read}` in ms. Default `{connect: 3000, read: 10000}` (the seed's
-   * 3 s / 10 s): `connect + read` for the response headers, then `read` for the body.
+   * ms, or `{connect, read}` in ms. Default `{connect: 3000, read: 10000}` (the Synapse
+   * SDK's AgentClient: 3 s / 10 s): `connect + read` for the response headers, then `read` for the body.
    * Log tails have their own `timeout` ({@link TailOptions}).
    */
   timeout?: Timeout;
@@ -82,9 +82,8 @@ function checkRequestOptions(options: RequestOptions | undefined): RequestOption
 
 /**
  * Client of the agent API: the server that manages a Ray cluster (jobs, nodes, tasks, Serve
- * applications, GPU status) and tails job logs live. PROTOCOLS.md §1; the seed is synapse-sdk's
- * `AgentClient` (`synapse-agent-client.md`, `synapse-ray-client-mixin.md`), whose snake_case
- * methods are camelCase here, with promises instead of a sync/async pair.
+ * applications, GPU status) and tails job logs live. It follows the Synapse SDK's (Python)
+ * `AgentClient` and its Ray client mixin, whose snake_case methods are camelCase here, with promises instead of a sync/async pair.
  *
  * Every method takes {@link RequestOptions} last (`signal`, `timeout`, `maxRetries`,
  * `headers`) and rejects with agentwire's errors: {@link ValidationError} (400, bad input —
@@ -173,7 +172,7 @@ export class AgentClient {
 
   /**
    * `GET jobs/{jobId}/logs/` → `{logs}`: the whole log so far, newline-separated, not
-   * streamed (the seed documents a `str`; the agent answers Ray's `{logs}` object).
+   * streamed (the Synapse SDK documents a `str`; the agent answers Ray's `{logs}` object).
    */
   async getJobLogs(jobId: string, options?: RequestOptions): Promise<JobLogs> {
     const job_id = checkId(jobId, 'job ID');
@@ -207,7 +206,7 @@ export class AgentClient {
    * - `break`, `return` or an aborted `signal` close the socket or response body at once.
    *
    * Validation (job id, timeout, protocol) happens here, before the iterable is returned:
-   * {@link ValidationError} (400) with the seed's messages. Iteration rejects with the typed
+   * {@link ValidationError} (400) with the Synapse SDK's messages. Iteration rejects with the typed
    * errors listed on {@link AgentClient}; a WebSocket that drops (1006) is a
    * `ConnectionError` (503), never a silent end.
    */
@@ -215,14 +214,14 @@ export class AgentClient {
     return new JobLogTail(this.#tailContext(), planTail(jobId, options));
   }
 
-  /** {@link tailJobLogs} over the WebSocket only (seed `websocket_tail_job_logs`). */
+  /** {@link tailJobLogs} over the WebSocket only (the Synapse SDK's `websocket_tail_job_logs`). */
   websocketTailJobLogs(jobId: string, options?: TailOptions): JobLogTail {
     return new JobLogTail(this.#tailContext(), planTail(jobId, options, 'websocket'));
   }
 
   /**
-   * {@link tailJobLogs} over HTTP only (seed `stream_tail_job_logs`): `GET jobs/{id}/logs/stream/`.
-   * `timeout` bounds the response headers and each silence in the body (the seed has no
+   * {@link tailJobLogs} over HTTP only (the Synapse SDK's `stream_tail_job_logs`): `GET jobs/{id}/logs/stream/`.
+   * `timeout` bounds the response headers and each silence in the body (the Synapse SDK has no
    * read timeout at all); there is no deadline on the body as a whole.
    */
   streamTailJobLogs(jobId: string, options?: TailOptions): JobLogTail {

@@ -1,9 +1,9 @@
 /**
- * The agent API's errors: agentwire's one hierarchy (`src/core/errors.ts`) plus
- * {@link GpuUnavailableError}, and the seed's names (synapse-sdk `exceptions.py`) exported as
+ * The agent API's errors: agentwire's one hierarchy plus
+ * {@link GpuUnavailableError}, and the Synapse SDK's names (`synapse-sdk` `exceptions.py`) exported as
  * the **same classes**, so `instanceof` works whichever name a user learnt.
  *
- * | seed name (synapse-sdk)     | agentwire class                      | status |
+ * | Synapse SDK name            | agentwire class                      | status |
  * |-----------------------------|--------------------------------------|--------|
  * | `ClientError`               | {@link ClientError}                  | any    |
  * | `HTTPError`                 | {@link ClientError} (no separate HTTP layer) | any |
@@ -19,8 +19,6 @@
  * | `StreamError`               | {@link StreamError}                  | —      |
  * | `StreamLimitExceededError`  | {@link StreamLimitError}             | 429    |
  * | `WebSocketError`            | {@link ConnectionError}              | 503    |
- *
- * PROTOCOLS.md §1, "Errors".
  */
 import {
   ClientError,
@@ -39,7 +37,9 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   RequestTimeoutError,
+  ResponseValidationError,
   ServerError,
   StreamError,
   StreamLimitError,
@@ -48,7 +48,7 @@ export {
 
 /**
  * 503 with `detail.error_type == "gpu_unavailable"`: the cluster has no usable GPU for the
- * request (PROTOCOLS §1). A {@link ServerError}, so code that handles 5xx handles it too.
+ * request. A {@link ServerError}, so code that handles 5xx handles it too.
  * `detail` is the parsed body (`{"detail": {"error_type", "message", ...}}`).
  */
 export class GpuUnavailableError extends ServerError {

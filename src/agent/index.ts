@@ -1,7 +1,7 @@
 /**
- * `agentwire/agent`: the agent API client (PROTOCOLS.md §1) — {@link AgentClient}, its log
+ * `agentwire/agent`: the agent API client — {@link AgentClient}, its log
  * tail, its types (generated from `openapi/agent.yaml`) and its errors, under agentwire's
- * names and the seed's (synapse-sdk) names alike.
+ * names and the Synapse SDK's (`synapse-sdk`, Python) names alike.
  */
 export {
   AgentClient,

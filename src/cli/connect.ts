@@ -10,7 +10,7 @@ import type { AgentClient } from '../agent/index.js';
 import type { HostedClient } from '../hosted/index.js';
 import type { RayClient } from '../ray/index.js';
 import type { RunAgentClient } from '../runagent/index.js';
-import { invalid } from '../core/validate.js';
+import { invalid, readEnv } from '../core/validate.js';
 import type { Session } from './context.js';
 
 /** Options of the agent group's commands. */
@@ -55,10 +55,14 @@ export function rayOptions(cmd: Command): Command {
     .option('--token <token>', 'Ray auth token, sent as "Authorization: Bearer <token>" (env: RAY_AUTH_TOKEN)');
 }
 
-/** A {@link RayClient}; the client itself falls back to `RAY_DASHBOARD_ADDRESS`, `RAY_ADDRESS`, `RAY_AUTH_TOKEN`. */
+/**
+ * A {@link RayClient} for `--address`, else `RAY_DASHBOARD_ADDRESS` / `RAY_ADDRESS` (the client's
+ * rule, worded with the flags); the client falls back to `RAY_AUTH_TOKEN`.
+ */
 export async function rayClient(s: Session, o: RayConnection): Promise<RayClient> {
-  const { RayClient } = await import('../ray/index.js');
-  return new RayClient({ ...s.clientOptions(), address: o.address ?? o.url, token: s.secret(o.token) });
+  const [{ RayClient }, { resolveAddress }] = await Promise.all([import('../ray/index.js'), import('../ray/address.js')]);
+  const address = resolveAddress(o.address ?? o.url, { name: '--address', option: '--address', passAddress: 'pass --address http://<head>:8265', passToken: 'pass --token <token>' });
+  return new RayClient({ ...s.clientOptions(), address, token: s.secret(o.token) });
 }
 
 /** Options of the hosted group's commands. */
@@ -76,8 +80,10 @@ export function hostedOptions(cmd: Command): Command {
 
 /** A {@link HostedClient}; the client falls back to `AGNTZ_API_KEY` and `AGNTZ_BASE_URL`. */
 export async function hostedClient(s: Session, o: HostedConnection): Promise<HostedClient> {
+  const apiKey = s.secret(o.apiKey ?? readEnv('AGNTZ_API_KEY'));
+  if (!apiKey) invalid('No API key: pass --api-key <key> or set AGNTZ_API_KEY');
   const { HostedClient } = await import('../hosted/index.js');
-  return new HostedClient({ ...s.clientOptions(), baseUrl: o.url, apiKey: s.secret(o.apiKey) });
+  return new HostedClient({ ...s.clientOptions(), baseUrl: o.url, apiKey });
 }
 
 /** Options of the `runagent` command. */

@@ -1,5 +1,5 @@
 /**
- * Human views of the hosted API's records and events (PROTOCOLS.md §2): Runs (times epoch ms),
+ * Human views of the hosted API's records and events: Runs (times epoch ms),
  * trace summaries and spans (times ISO-8601), `runs watch` event lines. All times local.
  */
 import type { Run, RunStreamEvent, Span, TraceDetail, TraceSummary } from '../hosted/index.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `agentwire`: the package's command line (`bin`). See `docs/cli.md` or `agentwire --help`.
+ * `agentwire`: the package's command line (`bin`). See `agentwire --help`.
  *
  * Exits with the code {@link runCli} resolves to, once stdout and stderr are flushed. A reader
  * that goes away (`agentwire logs job | head`) ends the command quietly with 0.

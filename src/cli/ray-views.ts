@@ -1,6 +1,6 @@
 /**
  * Human views of Ray's records — jobs, nodes, tasks, Serve applications — shared by the agent
- * group (the agent server relays Ray's records, PROTOCOLS.md §1) and the `ray` group (the
+ * group (the agent server relays Ray's records) and the `ray` group (the
  * dashboard's own, §4). Times: job `start_time`/`end_time` and node `start_time_ms` are epoch
  * ms, Serve's `*_time_s` epoch seconds; all shown in local time.
  */

@@ -1,5 +1,6 @@
 /**
- * The one error hierarchy every agentwire client throws (DESIGN.md, "One error hierarchy").
+ * The one error hierarchy every agentwire client throws, modelled on openai-node's `APIError`
+ * family (typed by status, the API prefix dropped).
  *
  * ```
  * ClientError                      statusCode?, code?, detail?, requestId?, cause?
@@ -13,11 +14,13 @@
  * ├─ StreamLimitError              429, a client-side stream limit was exceeded
  * ├─ ServerError                   5xx
  * ├─ ConnectionError               no response at all (statusCode 503, the agent API's convention)
- * └─ StreamError                   a stream that broke its protocol (truncated, bad payload)
+ * ├─ StreamError                   a stream that broke its protocol (truncated, bad payload)
+ * ├─ ResponseValidationError       a 2xx whose body is not the JSON the API promises
+ * └─ RedirectError                 a redirect agentwire refuses to follow (another origin)
  * ```
  *
  * Messages are one line and never contain a credential: every client passes the values of
- * its tokens to {@link redact}, which runs over every message and string detail.
+ * its tokens to the redactor, which runs over every message and string detail.
  */
 
 export interface ClientErrorInit {
@@ -48,53 +51,115 @@ export class ClientError extends Error {
     this.requestId = init.requestId;
   }
 
-  /** The seed (RunAgent) spells the machine code `details`; kept as an alias of {@link detail}. */
+  /** RunAgent's Python SDK spells the machine code `details`; kept as an alias of {@link detail}. */
   get details(): unknown {
     return this.detail;
   }
 }
 
 /** 400 / 422: the request (or the input given to a method) is invalid. */
-export class ValidationError extends ClientError {}
+export class ValidationError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 400 });
+  }
+}
 /** 401: missing, invalid or revoked credentials. */
-export class AuthenticationError extends ClientError {}
+export class AuthenticationError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 401 });
+  }
+}
 /** 403: the credentials are valid but not allowed to do this. */
-export class PermissionDeniedError extends ClientError {}
+export class PermissionDeniedError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 403 });
+  }
+}
 /** 404: no such resource (job, run, agent, trace, ...). */
-export class NotFoundError extends ClientError {}
+export class NotFoundError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 404 });
+  }
+}
 /** 408: the server or the client-side timeout gave up waiting. */
-export class RequestTimeoutError extends ClientError {}
+export class RequestTimeoutError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 408 });
+  }
+}
 /** 409: the request conflicts with the resource's state. */
-export class ConflictError extends ClientError {}
+export class ConflictError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 409 });
+  }
+}
 
 /** 429 from the server. `retryAfterMs` is the server's `Retry-After` / `retry-after-ms`, in ms. */
 export class RateLimitError extends ClientError {
+  declare readonly statusCode: number;
   readonly retryAfterMs: number | undefined;
   constructor(message: string, init: ClientErrorInit & { retryAfterMs?: number } = {}) {
-    super(message, init);
+    super(message, { ...init, statusCode: init.statusCode ?? 429 });
     this.retryAfterMs = init.retryAfterMs;
   }
 }
 
 /** 429 raised by the client: a {@link StreamLimits} bound was exceeded while reading a stream. */
 export class StreamLimitError extends ClientError {
+  declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
-    super(message, { statusCode: 429, ...init });
+    super(message, { ...init, statusCode: init.statusCode ?? 429 });
   }
 }
 
-/** 5xx from the server. */
-export class ServerError extends ClientError {}
+/** 5xx from the server (500 when raised without a status). */
+export class ServerError extends ClientError {
+  declare readonly statusCode: number;
+  constructor(message: string, init: ClientErrorInit = {}) {
+    super(message, { ...init, statusCode: init.statusCode ?? 500 });
+  }
+}
 
 /** No response was received: refused, reset, DNS failure, TLS failure, handshake failure. */
 export class ConnectionError extends ClientError {
+  declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
-    super(message, { statusCode: 503, ...init });
+    super(message, { ...init, statusCode: init.statusCode ?? 503 });
   }
 }
 
 /** A stream broke its protocol: it ended without its terminal event, or sent a bad payload. */
 export class StreamError extends ClientError {}
+
+/**
+ * A 2xx whose body is not what the API promises: not JSON (truncated, an HTML page from a proxy
+ * or captive portal) or empty where the API's response is a record. `statusCode` is the 2xx
+ * status, `code` `INVALID_JSON` or `EMPTY_BODY`, `detail` the first 500 characters of the body
+ * (credentials redacted). Not retried: the server did answer.
+ *
+ * Named after the Stainless SDKs' `APIResponseValidationError` (openai-python,
+ * anthropic-sdk-python: "data returned by API invalid for expected schema"), the API prefix
+ * dropped as for every class here (openai-node's `APIConnectionError` is {@link ConnectionError});
+ * it is not a {@link ValidationError}, which is about the request.
+ */
+export class ResponseValidationError extends ClientError {}
+
+/**
+ * A redirect agentwire does not follow. Redirects are followed by the client itself
+ * (`redirect: 'manual'`), within the request's origin only, so no credential header (the
+ * token, `SYNAPSE-User`, `SYNAPSE-Tenant`, `X-Ray-Authorization`, your `headers`) ever reaches
+ * another origin. `code`: `CROSS_ORIGIN_REDIRECT` (an http → https redirect is one too: use the
+ * target as the base URL), `REDIRECT_HIDDEN` (a browser's `fetch` hides a redirect's target, an
+ * opaque redirect, so none is followed there), `TOO_MANY_REDIRECTS` (over 20).
+ * `statusCode` is the 3xx status (0 for an opaque redirect); `detail` is `{location}`.
+ */
+export class RedirectError extends ClientError {}
 
 /** Chooses the class for an HTTP status. */
 export function errorClassFor(status: number): typeof ClientError {

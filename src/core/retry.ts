@@ -1,6 +1,6 @@
 /**
- * Retry policy (DESIGN.md, "Retries and timeouts"): exponential backoff with jitter that
- * honours the server's `retry-after-ms` / `Retry-After` (seconds or an HTTP date), capped.
+ * Retry policy, as openai-node's: exponential backoff with jitter that honours the server's
+ * `retry-after-ms` / `Retry-After` (seconds or an HTTP date, RFC 9110 §10.2.3), capped.
  */
 
 /** How a client retries. Every duration is in milliseconds. */
@@ -29,7 +29,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-/** Statuses retried for any request (DESIGN.md). */
+/** Statuses retried for any request: a timeout, a rate limit, a gateway or an overloaded server. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 /** Statuses retried for a request that may start work twice: the server cannot have acted. */
 export const RETRYABLE_UNSAFE_STATUSES: ReadonlySet<number> = new Set([429, 503]);

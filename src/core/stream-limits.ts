@@ -1,7 +1,8 @@
 import { StreamLimitError, ValidationError } from './errors.js';
+import { shown } from './validate.js';
 
 /**
- * Bounds on what one log tail may deliver (PROTOCOLS.md §1, "StreamLimits"; the seed's
+ * Bounds on what one log tail may deliver (the Synapse SDK's AgentClient
  * `StreamLimits(max_messages, max_lines, max_bytes, max_message_size)`).
  */
 export interface StreamLimits {
@@ -15,7 +16,7 @@ export interface StreamLimits {
   maxMessageSize: number;
 }
 
-/** The seed's defaults: 10,000 frames, 50,000 lines, 50 MiB, 10,240 bytes a message. */
+/** The Synapse SDK's defaults: 10,000 frames, 50,000 lines, 50 MiB, 10,240 bytes a message. */
 export const DEFAULT_STREAM_LIMITS: Readonly<StreamLimits> = Object.freeze({
   maxMessages: 10_000,
   maxLines: 50_000,
@@ -28,7 +29,7 @@ export function resolveStreamLimits(limits: Partial<StreamLimits> = {}): StreamL
   const out = { ...DEFAULT_STREAM_LIMITS, ...limits };
   for (const [key, value] of Object.entries(out)) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new ValidationError(`streamLimits.${key} must be a positive whole number, got ${String(value)}`, { statusCode: 400 });
+      throw new ValidationError(`streamLimits.${key} must be a positive whole number, got ${shown(value)}`, { statusCode: 400 });
     }
   }
   return out;
@@ -36,7 +37,7 @@ export function resolveStreamLimits(limits: Partial<StreamLimits> = {}): StreamL
 
 /**
  * Counts what one tail received against its {@link StreamLimits}. `admit` returns whether to
- * deliver an item, and throws {@link StreamLimitError} (429) with the seed's messages once a
+ * deliver an item, and throws {@link StreamLimitError} (429) with the Synapse SDK's messages once a
  * count or the byte total is exceeded.
  */
 export class StreamBudget {

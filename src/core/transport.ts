@@ -3,6 +3,8 @@ import {
   ClientError,
   ConnectionError,
   RateLimitError,
+  RedirectError,
+  ResponseValidationError,
   ValidationError,
   codeFromBody,
   errorClassFor,
@@ -19,7 +21,7 @@ import {
   sleep,
   type RetryPolicy,
 } from './retry.js';
-import { Deadline, resolveTimeout, type Deadlines, type Timeout, type UndiciDispatcher } from './timeout.js';
+import { Deadline, resolveTimeout, type Deadlines, type Timeout } from './timeout.js';
 
 /** A `fetch`-compatible function (the global one, undici's, or a test double). */
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -30,7 +32,7 @@ export interface BaseClientOptions {
   timeout?: Timeout;
   /** Retries after the first attempt for retryable failures. Default 3; 0 disables. */
   maxRetries?: number;
-  /** Extra headers sent with every request (never logged). */
+  /** Extra headers sent with every request (never logged, never sent to another origin). */
   headers?: Record<string, string>;
   /** The `fetch` to use; default `globalThis.fetch`. */
   fetch?: FetchLike;
@@ -58,9 +60,25 @@ export interface CallOptions extends RequestOptions {
    * failure it is retried only where the server cannot have acted — connection refused, 429, 503.
    */
   unsafe?: boolean;
-  /** The caller reads the body as a stream: it is not buffered and no body deadline applies. */
+  /** The caller reads the body as a stream: it is not read here and no body deadline applies. */
   stream?: boolean;
+  /**
+   * The API's 2xx has no body (its response declares no content, e.g. Ray Serve's PUT): an
+   * empty body is `undefined`. Otherwise every 2xx but 204/205 must carry JSON, else
+   * {@link ResponseValidationError}.
+   */
+  allowEmpty?: boolean;
 }
+
+/** Where {@link Transport.init} puts a call's options inside openapi-fetch's per-call options. */
+export const CALL_OPTIONS = Symbol('agentwire.callOptions');
+
+/** What {@link Transport.init} returns, to spread into an openapi-fetch call's options. */
+export type TransportInit = {
+  [CALL_OPTIONS]: CallOptions;
+  headers?: Record<string, string>;
+  parseAs?: 'stream';
+};
 
 export interface TransportOptions extends BaseClientOptions {
   baseUrl: string;
@@ -77,6 +95,13 @@ export interface TransportOptions extends BaseClientOptions {
 
 /** Node's error codes that prove the request never reached a server. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Redirect statuses with a `Location` to follow (RFC 9110 §15.4). */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** As many hops as the Fetch standard's redirect limit. */
+const MAX_REDIRECTS = 20;
+/** Characters of a body kept in a {@link ResponseValidationError}'s `detail`. */
+const EXCERPT = 500;
 
 function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -111,14 +136,23 @@ export function checkMaxRetries(value: unknown): number | undefined {
   return value;
 }
 
+type FetchResult = { data?: unknown; error?: unknown; response: Response };
+type Init = Partial<TransportInit> & Record<string, unknown>;
+
 /**
  * The HTTP layer every client shares: an openapi-fetch client typed by the API's generated
- * `paths`, whose `fetch` adds the credentials, a per-attempt deadline (see {@link Deadline}) next
- * to the caller's `AbortSignal`, retries with backoff, and the mapping of every failure to
- * {@link ClientError}.
- * Successful responses are returned as openapi-fetch returns them; failures never are: they throw.
+ * `paths`, used per its documented contract — openapi-fetch builds a real `Request` for every
+ * attempt, so its middleware (`client.use()`) sees each one — with the credentials, a deadline
+ * per attempt joined to the caller's `AbortSignal` (see {@link Deadline}), retries with backoff,
+ * redirects followed within the origin only, and every failure mapped to {@link ClientError}.
+ *
+ * A call resolves as openapi-fetch's do, `{data, response}`, and never to a failure: non-2xx
+ * statuses, timeouts and lost connections throw. A 2xx body is read within the read deadline
+ * and parsed as JSON here (one parse); a body that is not JSON, or empty where the API promises
+ * a record, is {@link ResponseValidationError}; 204 and 205 give `data: undefined`.
  */
 export class Transport<Paths extends {}> {
+  /** openapi-fetch's client, each method going through this transport; `use()` adds middleware. */
   readonly client: Client<Paths>;
   readonly baseUrl: string;
   readonly secrets: Secrets;
@@ -143,20 +177,21 @@ export class Transport<Paths extends {}> {
     this.#headers = { ...options.headers, ...options.authHeaders };
     this.#classify = options.classify;
     this.logger = createLogger(options.logLevel, options.logger, (s) => this.secrets.redact(s));
-    this.client = createClient<Paths>({ baseUrl: this.baseUrl, headers: this.#headers });
+    const inner = createClient<Paths>({ baseUrl: this.baseUrl, headers: this.#headers });
+    const method = (name: string) => (url: string, init?: Init) =>
+      this.#call(init, (i) => (inner.request as (m: string, u: string, i: object) => Promise<FetchResult>)(name, url, i));
+    const methods = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'].map((name) => [name, method(name)]);
+    this.client = {
+      ...inner,
+      ...Object.fromEntries(methods),
+      request: (name: string, url: string, init?: Init) => method(name.toUpperCase())(url, init),
+    } as unknown as Client<Paths>;
   }
 
-  /**
-   * The openapi-fetch per-call options that route one call through this transport. openapi-fetch
-   * is given {@link PlannedRequest} as its `Request` class, so it builds the URL and init of the
-   * call but no `Request`: with the default `fetch` the transport calls `fetch(url, init)`, and
-   * undici builds the one `Request` of the call (a `Request` made from another costs about as
-   * much again); a user's `fetch` still gets a real `Request`.
-   */
-  init(call: CallOptions = {}): { fetch: (input: Request) => Promise<Response>; Request: typeof Request; headers?: Record<string, string>; parseAs?: 'stream' } {
+  /** The per-call options that route one openapi-fetch call through this transport. */
+  init(call: CallOptions = {}): TransportInit {
     return {
-      fetch: (request: Request | PlannedRequest) => this.#send(request, call),
-      Request: PlannedRequest as unknown as typeof Request,
+      [CALL_OPTIONS]: call,
       ...(call.headers ? { headers: call.headers } : {}),
       ...(call.stream ? { parseAs: 'stream' as const } : {}),
     };
@@ -178,84 +213,120 @@ export class Transport<Paths extends {}> {
     return retry < max ? retryDelayMs(this.#policy, retry, retryAfterMs) : undefined;
   }
 
-  /** Sends one request with retries; resolves only to a 2xx/3xx response. */
-  send(request: Request, call: CallOptions = {}): Promise<Response> {
-    return this.#send(request, call);
-  }
-
-  async #send(request: Request | PlannedRequest, call: CallOptions): Promise<Response> {
+  /**
+   * One call with its retries: each attempt is one openapi-fetch call (a fresh `Request`, its
+   * body serialised again) under its own {@link Deadline}: `headersMs` until the response
+   * headers, then `readMs` for the body, read here (a 2xx) or by openapi-fetch (an error body).
+   */
+  async #call(init: Init | undefined, invoke: (init: object) => Promise<FetchResult>): Promise<FetchResult> {
+    const { [CALL_OPTIONS]: given, ...rest } = init ?? {};
+    const call: CallOptions = given ?? {};
     const { headersMs, readMs } = call.timeout == null ? this.#deadlines : resolveTimeout(call.timeout);
-    // With the default `fetch`, a planned request is sent as `fetch(url, init)` (see #fetchPlanned);
-    // otherwise as a `Request`, made once.
-    const planned = this.#fetch === undefined && request instanceof PlannedRequest && request.resendable ? request : undefined;
-    const real = planned ? undefined : request instanceof PlannedRequest ? request.toRequest() : request;
     for (let retry = 0; ; retry++) {
       const deadline = new Deadline(call.signal).arm(headersMs);
-      let response: Response;
+      let sent: Request | undefined;
+      let answered = false;
+      const fetch = async (request: Request) => {
+        sent = request;
+        const response = await this.#follow(request, deadline);
+        answered = true;
+        deadline.arm(readMs);
+        return response;
+      };
+      const attempt = async () => {
+        const result = await invoke({ ...rest, parseAs: 'stream', redirect: 'manual', fetch });
+        const read = result.response.ok && !call.stream && result.data != null;
+        return { result, text: read ? await result.response.text() : '' };
+      };
+      let result: FetchResult;
+      let text: string;
       try {
-        response = await (planned ? this.#fetchPlanned(planned, call, deadline) : this.#fetchRequest(real!, deadline));
+        ({ result, text } = await deadline.race(attempt()));
       } catch (err) {
         deadline.clear();
         if (call.signal?.aborted) throw call.signal.reason;
-        const what = label(request);
+        if (!deadline.timedOut && (err instanceof ClientError || sent === undefined)) throw err; // not I/O: refused redirect, middleware, serializer
+        const what = label(sent);
         const error = deadline.timedOut
-          ? deadline.timeoutError(what, err)
-          : new ConnectionError(this.secrets.redact(`${what} failed: ${describe(err)}`), { cause: err });
-        const retryable = !call.unsafe || NEVER_SENT.has(errorCode(err) ?? '');
+          ? deadline.timeoutError(answered ? `${what} (body)` : what, err)
+          : new ConnectionError(this.secrets.redact(answered ? `${what}: body lost: ${describe(err)}` : `${what} failed: ${describe(err)}`), { cause: err });
+        const retryable = !call.unsafe || (!answered && NEVER_SENT.has(errorCode(err) ?? ''));
         await this.#backoff(retryable, retry, call, error, what);
         continue;
       }
-      if (response.ok) {
-        if (call.stream) {
-          deadline.clear();
-          return response;
-        }
-        deadline.arm(readMs);
-        try {
-          return buffered(await deadline.race(readBody(response)), response);
-        } catch (err) {
-          if (call.signal?.aborted) throw call.signal.reason;
-          const what = label(request);
-          const error = deadline.timedOut ? deadline.timeoutError(`${what} (body)`, err) : new ConnectionError(`${what}: body lost: ${describe(err)}`, { cause: err });
-          await this.#backoff(!call.unsafe, retry, call, error, what);
-          continue;
-        } finally {
-          deadline.clear();
-        }
+      deadline.clear();
+      const { response } = result;
+      if (!response.ok) {
+        const error = this.errorFromBody(response.status, result.error, response.headers, response.statusText);
+        const statuses = call.unsafe ? RETRYABLE_UNSAFE_STATUSES : RETRYABLE_STATUSES;
+        await this.#backoff(statuses.has(response.status), retry, call, error, label(sent), parseRetryAfter(response.headers));
+        continue;
       }
-      deadline.arm(readMs);
-      const error = await this.errorFrom(response).finally(() => deadline.clear());
-      const statuses = call.unsafe ? RETRYABLE_UNSAFE_STATUSES : RETRYABLE_STATUSES;
-      await this.#backoff(statuses.has(response.status), retry, call, error, label(request), parseRetryAfter(response.headers));
+      if (call.stream) return result;
+      return { data: this.#json(text, response, sent, call), response };
     }
   }
 
   /**
-   * One attempt of a planned request with the default `fetch`: `fetch(url, init)`, so undici
-   * builds the call's only `Request`. The deadline cancels it through a per-attempt undici
-   * dispatcher where this `fetch` is known to use one (Node's built-in fetch: no `AbortSignal`
-   * to pay for, see {@link Deadline.dispatcher}; the caller's signal, if any, is passed as is),
-   * else through its `AbortSignal`. The first response through a `fetch` tells which: until
-   * then both are passed.
+   * Sends `request` (built with `redirect: 'manual'`) with the attempt's signal, and follows its
+   * redirects within its origin: a 303,
+   * or a 301/302 after a POST, becomes a GET without a body; a 307/308 resends the method and
+   * body. A redirect to another origin is {@link RedirectError}, so the credential headers never
+   * leave the origin; so is every redirect where `fetch` hides the target (a browser's opaque
+   * redirect).
    */
-  #fetchPlanned({ url, init }: PlannedRequest, call: CallOptions, deadline: Deadline): Promise<Response> {
-    const fetch = globalThis.fetch;
-    const hooks = DISPATCHER_HOOKS.get(fetch);
-    const attempt: RequestInit & { dispatcher?: UndiciDispatcher } = { ...init };
-    if (hooks !== false) attempt.dispatcher = deadline.dispatcher((init as { dispatcher?: UndiciDispatcher }).dispatcher);
-    if (hooks !== true) attempt.signal = deadline.signal;
-    else if (call.signal) attempt.signal = call.signal;
-    const response = deadline.race(fetch(url, attempt));
-    if (hooks !== undefined) return response;
-    return response.then((r) => {
-      DISPATCHER_HOOKS.set(fetch, deadline.hooked);
-      return r;
-    });
+  async #follow(request: Request, deadline: Deadline): Promise<Response> {
+    const fetch = this.#fetch ?? globalThis.fetch;
+    for (let hops = 0; ; hops++) {
+      const replay = request.body === null ? request : request.clone();
+      const response = await fetch(request, { signal: deadline.signal });
+      if (response.type === 'opaqueredirect') {
+        throw new RedirectError(`${label(request)}: redirected, and this runtime's fetch does not say where (an opaque redirect): not followed; use the final URL as the base URL`, {
+          statusCode: response.status,
+          code: 'REDIRECT_HIDDEN',
+        });
+      }
+      const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+      if (location === null) return response;
+      await response.body?.cancel().catch(() => {});
+      const target = new URL(location, request.url);
+      const origin = new URL(request.url).origin;
+      const init = { statusCode: response.status, detail: { location: this.secrets.redact(target.href) } };
+      if (target.origin !== origin) {
+        throw new RedirectError(
+          this.secrets.redact(`${label(request)}: redirected (HTTP ${response.status}) to another origin, ${target.origin}: not followed, so no credential leaves ${origin}; use that origin as the base URL if you trust it`),
+          { ...init, code: 'CROSS_ORIGIN_REDIRECT' },
+        );
+      }
+      if (hops === MAX_REDIRECTS) throw new RedirectError(`${label(request)}: more than ${MAX_REDIRECTS} redirects`, { ...init, code: 'TOO_MANY_REDIRECTS' });
+      const toGet = response.status === 303 ? request.method !== 'HEAD' : response.status <= 302 && request.method === 'POST';
+      request = toGet
+        ? new Request(target, { method: 'GET', headers: withoutBodyHeaders(request.headers), redirect: 'manual' })
+        : new Request(target, { method: replay.method, headers: replay.headers, body: replay.body === null ? null : await replay.arrayBuffer(), redirect: 'manual' });
+    }
   }
 
-  /** One attempt of a `Request`: sent as is without a body, cloned with one; the deadline's signal. */
-  #fetchRequest(request: Request, deadline: Deadline): Promise<Response> {
-    return deadline.race((this.#fetch ?? defaultFetch)(request.body === null ? request : request.clone(), { signal: deadline.signal }));
+  /** The JSON of a 2xx body, or {@link ResponseValidationError} where it is not JSON or is missing. */
+  #json(text: string, response: Response, request: Request | undefined, call: CallOptions): unknown {
+    if (text === '') {
+      if (response.status === 204 || response.status === 205 || request?.method === 'HEAD' || call.allowEmpty) return undefined;
+      throw this.#invalid(response, request, 'EMPTY_BODY', 'an empty body where the API promises a record', text);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      const type = response.headers.get('content-type');
+      throw this.#invalid(response, request, 'INVALID_JSON', `a body that is not JSON${type ? ` (${type})` : ''}`, text);
+    }
+  }
+
+  #invalid(response: Response, request: Request | undefined, code: string, what: string, text: string): ResponseValidationError {
+    return new ResponseValidationError(this.secrets.redact(`${label(request)}: HTTP ${response.status} with ${what}`), {
+      statusCode: response.status,
+      code,
+      detail: this.secrets.redact(text.slice(0, EXCERPT)),
+      requestId: this.#requestId(response.headers),
+    });
   }
 
   /** Waits before the next retry, or throws `error` when this failure is not (or no longer) retried. */
@@ -266,28 +337,24 @@ export class Transport<Paths extends {}> {
     await sleep(wait, call.signal);
   }
 
-  /** The typed error for a failed response, its body parsed (JSON, else text) and redacted. */
-  async errorFrom(response: Response): Promise<ClientError> {
-    const text = await response.text().catch(() => '');
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* a text/plain body stays text */
-    }
-    return this.errorFromBody(response.status, body, response.headers, response.statusText);
+  #requestId(headers: Headers | undefined, body?: unknown): string | undefined {
+    const id = headers?.get('x-request-id') ?? headers?.get('request-id') ?? requestIdFromBody(body);
+    return id === undefined ? undefined : this.secrets.redact(id);
   }
 
-  /** The typed error for a status and an already-parsed body. */
+  /**
+   * The typed error for a status and an already-parsed body (JSON, else text). Every string
+   * taken from the response — message, `code`, `detail`, `requestId` — is redacted.
+   */
   errorFromBody(status: number, body: unknown, headers?: Headers, statusText = ''): ClientError {
-    const detail = this.secrets.redactValue(body);
-    const message = this.secrets.redact(messageFromBody(body) ?? (statusText || `HTTP ${status}`));
+    const code = codeFromBody(body);
     const init = {
       statusCode: status,
-      code: codeFromBody(body),
-      detail,
-      requestId: headers?.get('x-request-id') ?? headers?.get('request-id') ?? requestIdFromBody(body),
+      code: code === undefined ? undefined : this.secrets.redact(code),
+      detail: this.secrets.redactValue(body),
+      requestId: this.#requestId(headers, body),
     };
+    const message = this.secrets.redact(messageFromBody(body) ?? (statusText || `HTTP ${status}`));
     const Class = this.#classify?.(status, body) ?? errorClassFor(status);
     if (Class === RateLimitError) {
       const retryAfterMs = headers ? parseRetryAfter(headers) : undefined;
@@ -297,144 +364,16 @@ export class Transport<Paths extends {}> {
   }
 }
 
-/** The global `fetch`, looked up per request (so a `fetch` installed later is used). */
-const defaultFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
-
-/**
- * Whether a global `fetch` (by identity) honours the `dispatcher` init option: learnt from its
- * first response, `undefined` until then (both the signal and the dispatcher are passed).
- */
-const DISPATCHER_HOOKS = new WeakMap<object, boolean>();
-
-/**
- * What openapi-fetch builds for a call routed through {@link Transport.init} (passed as its
- * `Request` class): the URL and `RequestInit` of the call, not yet a `Request`. openapi-fetch
- * reads only `method` from it (middleware would see this object, not a `Request`; the transport
- * registers none). {@link toRequest} makes the real one where a `Request` is needed.
- */
-class PlannedRequest {
-  readonly url: string;
-  readonly init: RequestInit;
-  readonly method: string;
-
-  constructor(url: string | URL, init: RequestInit = {}) {
-    this.url = String(url);
-    this.init = init;
-    this.method = (init.method ?? 'GET').toUpperCase();
-  }
-
-  /** The body can be given to `fetch` once per attempt (anything but a stream or an async iterable). */
-  get resendable(): boolean {
-    const body = this.init.body as unknown;
-    if (body === undefined || body === null || typeof body !== 'object') return true;
-    return typeof (body as ReadableStream).getReader !== 'function' && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function';
-  }
-
-  toRequest(): Request {
-    return new Request(this.url, this.init);
-  }
+/** The request headers of a redirect that drops the body (the Fetch standard's request-body-header names). */
+function withoutBodyHeaders(headers: Headers): Headers {
+  const out = new Headers(headers);
+  for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) out.delete(name);
+  return out;
 }
 
-/** Where a {@link BufferedResponse} keeps its bytes. */
-const BYTES = Symbol('agentwire.bytes');
-
-/**
- * A 2xx response whose body the transport has already read (within the read deadline). Its
- * `text()`, `json()`, `arrayBuffer()`, `bytes()` and `blob()` decode the bytes at hand instead of
- * streaming them again through a new body: a second web-stream read cost as much as the rest of
- * a small request (agent bench, `listJobs`). `body` is `null` and `bodyUsed` `false`; `clone()`
- * keeps the bytes. Made by {@link buffered}, not by `new`.
- */
-class BufferedResponse extends Response {
-  declare [BYTES]: Uint8Array;
-
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return this[BYTES].slice().buffer as ArrayBuffer;
-  }
-
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return this[BYTES].slice();
-  }
-
-  override async text(): Promise<string> {
-    return utf8Decode(this[BYTES]);
-  }
-
-  override async json(): Promise<any> {
-    return JSON.parse(utf8Decode(this[BYTES]));
-  }
-
-  override async blob(): Promise<Blob> {
-    return new Blob([this[BYTES] as Uint8Array<ArrayBuffer>], { type: this.headers.get('content-type') ?? '' });
-  }
-
-  override clone(): Response {
-    return buffered(this[BYTES], new Response(null, this));
-  }
-}
-Object.defineProperties(BufferedResponse.prototype, {
-  body: { get: () => null, configurable: true },
-  bodyUsed: { get: () => false, configurable: true },
-});
-
-/**
- * `response` (whose body was read into `bytes`) as a {@link BufferedResponse}. A plain global
- * `Response` — what `fetch` returns — becomes one in place (its prototype swapped: status,
- * headers, `url` and `redirected` stay as fetched, and no second `Response` with a copy of the
- * headers is built, a few µs a call); any other kind is copied into a new one.
- */
-function buffered(bytes: Uint8Array, response: Response): BufferedResponse {
-  const target = Object.getPrototypeOf(response) === Response.prototype ? response : new Response(null, response);
-  (target as BufferedResponse)[BYTES] = bytes;
-  return Object.setPrototypeOf(target, BufferedResponse.prototype) as BufferedResponse;
-}
-
-function bytesOf(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  throw new TypeError('Received non-Uint8Array chunk');
-}
-
-/**
- * The whole body of `response`: a body of one chunk is that chunk, a longer one is copied once
- * (`arrayBuffer()` joins and then copies again, even one chunk).
- */
-async function readBody(response: Response): Promise<Uint8Array> {
-  const body = response.body;
-  if (body === null || typeof body.getReader !== 'function') return new Uint8Array(await response.arrayBuffer());
-  const reader = body.getReader();
-  let chunk = await reader.read();
-  if (chunk.done) return new Uint8Array(0);
-  const first = bytesOf(chunk.value);
-  chunk = await reader.read();
-  if (chunk.done) return first;
-  const chunks = [first];
-  let length = first.byteLength;
-  do {
-    chunks.push(bytesOf(chunk.value));
-    length += chunk.value.byteLength;
-    chunk = await reader.read();
-  } while (!chunk.done);
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
-  }
-  return bytes;
-}
-
-const nodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'utf8'): string } } }).Buffer;
-const textDecoder = new TextDecoder();
-
-/** UTF-8 text of a body, without a BOM (as `Response.text()` does); Node's native decoder where there is one. */
-function utf8Decode(bytes: Uint8Array): string {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  return nodeBuffer ? nodeBuffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom).toString('utf8') : textDecoder.decode(bytes);
-}
-
-/** `GET /jobs/`: how errors and log lines name a request. */
-function label(request: Request | PlannedRequest): string {
-  return `${request.method} ${new URL(request.url).pathname}`;
+/** `GET /jobs/`: how errors and log lines name a request (none was sent when a middleware answered). */
+function label(request: Request | undefined): string {
+  return request ? `${request.method} ${new URL(request.url).pathname}` : 'request';
 }
 
 function requestIdFromBody(body: unknown): string | undefined {
@@ -450,8 +389,8 @@ export function describe(err: unknown): string {
 }
 
 /**
- * The `data` of an openapi-fetch result. The transport throws on every failure, so a result
- * that reaches here is a success; 204s give `undefined`.
+ * The `data` of a call's result. The transport throws on every failure, so a result that
+ * reaches here is a success; 204s give `undefined`.
  */
 export function unwrap<T>(result: { data?: T; error?: unknown }): T {
   return result.data as T;

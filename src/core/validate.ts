@@ -8,8 +8,8 @@ export function invalid(message: string, detail?: unknown): never {
 const ID = /^[a-zA-Z0-9_-]+$/;
 
 /**
- * Checks an id that goes into a URL path (PROTOCOLS.md §1, "Validation"): non-empty, only
- * `[a-zA-Z0-9_-]`, at most `maxLength` (default 100) characters. Messages follow the seed:
+ * Checks an id that goes into a URL path (the Synapse SDK's AgentClient rule): non-empty, only
+ * `[a-zA-Z0-9_-]`, at most `maxLength` (default 100) characters. Messages are the Synapse SDK's:
  * `job ID cannot be empty`, `Invalid job ID format`, `job ID too long`.
  */
 export function checkId(value: unknown, label: string, maxLength = 100): string {
@@ -31,10 +31,22 @@ export function checkName(value: unknown, label: string, maxLength = 256): strin
   return value;
 }
 
+/**
+ * A value as a message shows it: numbers and booleans as written, a string quoted and named (so
+ * the string `'1'` reads `the string "1"`, not `1`), anything else by its type.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** Checks a whole number within `[min, max]`. */
 export function checkInt(value: unknown, label: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalid(`${label} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    invalid(`${label} must be a whole number from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
 }

@@ -25,4 +25,6 @@ export {
   ServerError,
   ConnectionError,
   StreamError,
+  ResponseValidationError,
+  RedirectError,
 } from '../core/index.js';

@@ -2,7 +2,7 @@
  * Checks the hosted client's parameters and turns them into an agntz worker's wire bodies and
  * queries, before any network I/O. Every failure is a {@link ValidationError} (400).
  */
-import { checkId, checkInt, checkMaxRetries, checkOneOf, invalid, resolveTimeout, type RequestOptions } from '../core/index.js';
+import { checkId, checkInt, checkMaxRetries, checkOneOf, invalid, resolveTimeout, shown, type RequestOptions } from '../core/index.js';
 import type { StreamOptions } from './call.js';
 import {
   RETENTION_MODES,
@@ -47,7 +47,7 @@ function ttlSeconds(value: unknown, label: string): number {
   if (!(seconds >= TTL_SECONDS.min && seconds <= TTL_SECONDS.max)) {
     invalid(
       `${label} must be from ${TTL_SECONDS.min * 1000} to ${TTL_SECONDS.max * 1000} ms (the worker's ${label.endsWith('artifactTtlMs') ? 'artifactTtlSeconds' : 'ttlSeconds'} ` +
-        `range: ${TTL_SECONDS.min} to ${TTL_SECONDS.max} seconds), got ${String(value)}`,
+        `range: ${TTL_SECONDS.min} to ${TTL_SECONDS.max} seconds), got ${shown(value)}`,
     );
   }
   return seconds;
@@ -103,7 +103,7 @@ export function checkTraceId(value: unknown): string {
 /** An {@link Instant} → ISO-8601, as the worker `Date.parse`s it. */
 export function isoInstant(value: unknown, label: string): string {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) invalid(`${label} must be a Date, epoch milliseconds or an ISO-8601 string, got ${String(value)}`);
+  if (!Number.isFinite(ms)) invalid(`${label} must be a Date, epoch milliseconds or an ISO-8601 string, got ${shown(value)}`);
   return new Date(ms).toISOString();
 }
 
@@ -121,7 +121,7 @@ function listQuery(params: TraceListParams & { rootsOnly?: boolean }, statuses: 
   if (params === null || typeof params !== 'object') invalid('list filters must be an object');
   const q: ListQuery = {};
   if (params.rootsOnly !== undefined) {
-    if (typeof params.rootsOnly !== 'boolean') invalid(`rootsOnly must be a boolean, got ${String(params.rootsOnly)}`);
+    if (typeof params.rootsOnly !== 'boolean') invalid(`rootsOnly must be a boolean, got ${shown(params.rootsOnly)}`);
     q.rootsOnly = params.rootsOnly;
   }
   if (params.agentId !== undefined) q.agentId = checkText(params.agentId, 'agentId', 256);
@@ -157,7 +157,7 @@ export function checkSince(value: unknown): number | undefined {
  */
 export function streamOptions<O extends StreamOptions>(value: O | undefined, fallback: number): { call: Omit<O, 'idleTimeoutMs'>; idleTimeoutMs: number } {
   if (value === undefined) return { call: {} as Omit<O, 'idleTimeoutMs'>, idleTimeoutMs: fallback };
-  if (value === null || typeof value !== 'object') invalid(`stream options must be an object, got ${String(value)}`);
+  if (value === null || typeof value !== 'object') invalid(`stream options must be an object, got ${shown(value)}`);
   const { idleTimeoutMs, ...call } = value;
   checkRequestOptions(call);
   return { call, idleTimeoutMs: checkIdleTimeout(idleTimeoutMs) ?? fallback };

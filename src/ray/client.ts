@@ -28,7 +28,7 @@ export interface RayClientOptions extends BaseClientOptions {
   token?: string;
   /**
    * The `fetch` for **every** request. Default: in Node, `undici.request` for POST/PUT/DELETE
-   * (see {@link nodeFetch}: Ray answers 405 to mutating requests that carry Node's
+   * (which sends only the request's own headers: Ray answers 405 to mutating requests that carry Node's
    * `sec-fetch-mode`) and the global `fetch` for GET; elsewhere the global `fetch`.
    */
   fetch?: FetchLike;
@@ -41,7 +41,7 @@ const CREDENTIAL_HEADERS = /^(authorization|x-ray-authorization|cookie|proxy-aut
 
 /**
  * A client for a Ray cluster's dashboard (default port 8265), spoken to directly
- * (PROTOCOLS.md §4): {@link RayJobs jobs} (submit, follow logs, stop, wait), {@link RayState
+ * (Ray 2.58): {@link RayJobs jobs} (submit, follow logs, stop, wait), {@link RayState
  * state} (nodes, tasks, actors, …), {@link RayServe serve} and {@link version}.
  *
  * ```ts
@@ -109,7 +109,7 @@ export class RayClient {
 }
 
 /**
- * The default fetch: in Node, mutating requests go through {@link nodeFetch} (no browser
+ * The default fetch: in Node, mutating requests go through `undici.request` (no browser
  * headers, so Ray does not refuse them with 405); reads and every request elsewhere use the
  * global `fetch`. (In a browser Ray refuses POST/PUT/DELETE whatever we do: the browser adds
  * `Origin` and `Sec-Fetch-*` itself.)

@@ -1,15 +1,12 @@
 /**
  * `agentwire/ray`: a typed client for a Ray cluster's dashboard (jobs, live log tail, state,
- * Serve), spoken to directly with only the head's address (PROTOCOLS.md §4, docs/ray.md).
+ * Serve), spoken to directly with only the head's address (Ray 2.58's dashboard REST API).
  */
-export { RayClient, DEFAULT_RAY_TIMEOUT_MS, defaultRayFetch, type RayClientOptions } from './client.js';
+export { RayClient, DEFAULT_RAY_TIMEOUT_MS, type RayClientOptions } from './client.js';
 export { RayJobs } from './jobs.js';
 export { RayState, MAX_STATE_LIMIT, type ByIdOptions } from './state.js';
 export { RayServe } from './serve.js';
-export { resolveAddress, ADDRESS_ENV } from './address.js';
-export { tailJobLines, type TailContext } from './tail.js';
 export * from './types.js';
-export { nodeFetch } from '../core/node-fetch.js';
 export {
   ClientError,
   ValidationError,
@@ -22,6 +19,8 @@ export {
   ServerError,
   ConnectionError,
   StreamError,
+  ResponseValidationError,
+  RedirectError,
 } from '../core/errors.js';
 export type { RequestOptions, FetchLike } from '../core/transport.js';
 export type { Timeout } from '../core/timeout.js';

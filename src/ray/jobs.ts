@@ -2,7 +2,7 @@ import type { paths } from '../../generated/ray.js';
 import { RequestTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/retry.js';
 import { unwrap, type RequestOptions, type Transport } from '../core/transport.js';
-import { checkId, checkInt, invalid } from '../core/validate.js';
+import { checkId, checkInt, invalid, shown } from '../core/validate.js';
 import { resolveTailOptions, tailJobLines } from './tail.js';
 import {
   isTerminal,
@@ -17,7 +17,7 @@ import {
 const JOB = 'job ID';
 
 /**
- * Ray's Jobs API (PROTOCOLS.md §4): submit, read, stop, delete, read or follow the logs, wait.
+ * Ray's Jobs API (Ray 2.58 `job_head.py`): submit, read, stop, delete, read or follow the logs, wait.
  * Ids are a submission id (`raysubmit_…`, yours) or a Ray job id (`03000000`); Ray accepts
  * either. Every id is checked before any I/O (`[A-Za-z0-9_-]`, 1–100 characters) and a bad one
  * is a {@link ValidationError} (400). Paths keep Ray's exact slashes: `POST|GET /api/jobs/`
@@ -102,7 +102,7 @@ export class RayJobs {
    * Follows the job's log live, **line by line**, until the job is terminal and its log is
    * drained (WebSocket `/api/jobs/{id}/logs/tail`, `ray-logs.asyncapi.yaml`). Survives
    * closes and drops: it reads the job after each one and reconnects while the job runs,
-   * never yielding a line twice (see {@link tailJobLines}). `break` closes the socket.
+   * never yielding a line twice. `break` closes the socket.
    *
    * ```ts
    * for await (const line of ray.jobs.tail(submission_id)) console.log(line);
@@ -194,6 +194,6 @@ function stringMap(value: unknown, label: string): Record<string, string> {
 }
 
 function nonNegative(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number ≥ 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) invalid(`${label} must be a number ≥ 0, got ${shown(value)}`);
   return value;
 }

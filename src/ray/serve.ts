@@ -5,7 +5,7 @@ import { invalid } from '../core/validate.js';
 import type { ServeDeployConfig, ServeDeploySchema, ServeInstanceDetails } from './types.js';
 
 /**
- * Ray Serve's REST API (`/api/serve/applications/`, trailing slash required; PROTOCOLS.md §4).
+ * Ray Serve's REST API (`/api/serve/applications/`, trailing slash required; Ray 2.58 `serve_head.py`).
  * A head without `ray[serve]` answers 501: that becomes a {@link ServerError} with code
  * `SERVE_NOT_INSTALLED` and a message saying so.
  */
@@ -38,7 +38,7 @@ export class RayServe {
     if (!config || typeof config !== 'object' || !Array.isArray((config as { applications?: unknown }).applications)) {
       invalid('deploy() takes a Serve config {applications: [{name, import_path, route_prefix?, ...}]}');
     }
-    await serveErrors(async () => this.#t.client.PUT('/api/serve/applications/', { body: config as ServeDeploySchema, ...this.#t.init(options) }));
+    await serveErrors(async () => this.#t.client.PUT('/api/serve/applications/', { body: config as ServeDeploySchema, ...this.#t.init({ ...options, allowEmpty: true }) }));
   }
 
   /**
@@ -47,7 +47,7 @@ export class RayServe {
    * this is a 500 traceback ending `ModuleNotFoundError`.)
    */
   async shutdown(options: RequestOptions = {}): Promise<void> {
-    await serveErrors(async () => this.#t.client.DELETE('/api/serve/applications/', this.#t.init(options)));
+    await serveErrors(async () => this.#t.client.DELETE('/api/serve/applications/', this.#t.init({ ...options, allowEmpty: true })));
   }
 }
 

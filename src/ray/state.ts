@@ -1,7 +1,7 @@
 import type { paths } from '../../generated/ray.js';
 import { NotFoundError, ServerError } from '../core/errors.js';
 import { unwrap, type Transport } from '../core/transport.js';
-import { checkInt, checkName, invalid } from '../core/validate.js';
+import { checkInt, checkName, invalid, shown } from '../core/validate.js';
 import type {
   ActorState,
   NodeState,
@@ -38,7 +38,7 @@ interface Envelope<Row> {
 
 /**
  * Ray's state API v0 (`GET /api/v0/{nodes,tasks,actors,jobs,placement_groups,workers}`, no
- * trailing slash; PROTOCOLS.md §4): typed rows plus the envelope's counters. Ray has no
+ * trailing slash; Ray 2.58 `state_head.py`): typed rows plus the envelope's counters. Ray has no
  * get-by-id, so `getNode(id)` & co. list with an id filter and throw {@link NotFoundError} when
  * nothing matches.
  *
@@ -148,7 +148,7 @@ export class RayState {
     const query: Record<string, unknown> = {};
     if (limit !== undefined) query.limit = checkInt(limit, 'limit', 1, MAX_STATE_LIMIT);
     if (detail !== undefined) {
-      if (typeof detail !== 'boolean') invalid(`detail must be a boolean, got ${String(detail)}`);
+      if (typeof detail !== 'boolean') invalid(`detail must be a boolean, got ${shown(detail)}`);
       query.detail = detail;
     }
     let httpTimeout: number | undefined;

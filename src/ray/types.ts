@@ -1,7 +1,7 @@
 /**
  * The public shapes of {@link RayClient}: Ray's own records, named after `openapi/ray.yaml`
  * (generated into `generated/ray.ts`), and the camelCase parameters agentwire takes.
- * Records keep Ray's snake_case field names, as the dashboard sends them (PROTOCOLS.md §4).
+ * Records keep Ray's snake_case field names, as the dashboard sends them.
  */
 import type { components } from '../../generated/ray.js';
 import type { RequestOptions } from '../core/transport.js';
@@ -41,9 +41,10 @@ export type WorkerState = Schemas['WorkerState'];
 export type ServeInstanceDetails = Schemas['ServeInstanceDetails'];
 /** The body of `PUT /api/serve/applications/` as Ray reads it (every defaulted field filled in). */
 export type ServeDeploySchema = Schemas['ServeDeploySchema'];
-type ServeApp = Schemas['ServeApplicationSchema'];
+/** One application of a Serve config, as Ray 2.58's `ServeApplicationSchema`. */
+export type ServeApplicationSchema = Schemas['ServeApplicationSchema'];
 /** One application of a {@link ServeDeployConfig}: `import_path` required; `name` defaults to `default`, `route_prefix` to `/`. */
-export type ServeApplicationConfig = Omit<ServeApp, 'name' | 'route_prefix'> & Partial<Pick<ServeApp, 'name' | 'route_prefix'>>;
+export type ServeApplicationConfig = Omit<ServeApplicationSchema, 'name' | 'route_prefix'> & Partial<Pick<ServeApplicationSchema, 'name' | 'route_prefix'>>;
 /**
  * What `serve.deploy` takes: a whole declarative Serve config (`{applications: [...]}`), the
  * fields Ray defaults (`proxy_location`, an application's `name` and `route_prefix`) optional.
@@ -138,7 +139,7 @@ export interface StateListOptions extends Omit<RequestOptions, 'timeout'> {
 }
 
 /**
- * A state API listing: the rows and the envelope's counters (PROTOCOLS.md §4). When
+ * A state API listing: the rows and the envelope's counters (Ray 2.58 `ListApiResponse`). When
  * `numFiltered > rows.length`, `limit` cut the list; when `total > numAfterTruncation`, Ray's
  * data sources truncated it; a non-empty `partialFailureWarning` means some nodes did not answer.
  */

@@ -1,7 +1,7 @@
 /**
- * `RunAgentClient`: the seed's surface (`runagent-client.md`: `run_generic`,
+ * `RunAgentClient`: the surface of RunAgent's Python SDK (`run_generic`,
  * `run_generic_stream`, configuration, exceptions) over the protocol RunAgent servers speak
- * (PROTOCOLS.md §3): `POST /api/v1/agents/{id}/run` and the `run-stream` WebSocket.
+ * (RunAgent 0.1.49): `POST /api/v1/agents/{id}/run` and the `run-stream` WebSocket.
  *
  * Imports only browser-safe core modules: `node:fs` (config file) and `ws` load lazily.
  */
@@ -14,7 +14,7 @@ import { resolveTimeout } from '../core/timeout.js';
 import { checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions, unwrap } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
-import { baseUrlFrom, loadRunAgentConfigFile, resolveRunAgentSettings, type RunAgentSettings } from './config.js';
+import { baseUrlFrom, loadRunAgentConfig, resolveRunAgentSettings, type RunAgentSettings } from './config.js';
 import { classifyStatus, errorFromEnvelope, errorFromFrame, RateLimitError } from './errors.js';
 import { isStreamEntrypoint, parseRunStreamFrame, buildRunRequest, runStreamUrl } from './frames.js';
 import { decodeStructuredPayload } from './payload.js';
@@ -58,7 +58,7 @@ export interface RunStreamCompletion {
 }
 
 /**
- * `timeout_seconds` of the run-stream frame: PROTOCOLS §3's default (300 s). The server ignores
+ * `timeout_seconds` of the run-stream frame: the `runagent` CLI's default (300 s). The server ignores
  * it over the WebSocket; the client's own timeout there bounds the silence between frames.
  */
 const STREAM_RUN_TIMEOUT_MS = 300_000;
@@ -71,7 +71,7 @@ interface Ready {
 }
 
 /**
- * A client for one deployed RunAgent agent. One promise-based client replaces the seed's
+ * A client for one deployed RunAgent agent. One promise-based client replaces the Python SDK's
  * `RunAgentClient` / `AsyncRunAgentClient` pair.
  *
  * ```ts
@@ -84,7 +84,7 @@ interface Ready {
  * environment and the config file are read on the first call, so a malformed file surfaces
  * there, as a {@link ValidationError} naming the file and the field.
  *
- * Errors (the shared classes, seed names in brackets): `ValidationError`, `AuthenticationError`
+ * Errors (the shared classes, the Python SDK's names in brackets): `ValidationError`, `AuthenticationError`
  * (401/403), `NotFoundError` [`AgentNotFoundError`], `RateLimitError`, `RequestTimeoutError`
  * [`TimeoutError`], `ConnectionError` [`NetworkError`], `ServerError` (5xx, or an agent that
  * raised), `StreamError` (a stream cut before `stream_completed`, a bad payload); all are
@@ -152,7 +152,7 @@ export class RunAgentClient {
    *
    * `options.timeout` (ms) bounds the wait and is sent as `timeout_seconds` (rounded up).
    * POST `/run` may start work twice, so it is retried only after a refused connection, 429 or
-   * 503 (DESIGN.md).
+   * 503.
    *
    * Throws, before any I/O, {@link ValidationError} for an empty tag, a streaming (`_stream`)
    * tag — use {@link runStream} — or `inputKwargs` that is not a JSON object. A 200 with
@@ -174,9 +174,9 @@ export class RunAgentClient {
   }
 
   /**
-   * The seed's `run_generic(input_data, timeout?, headers?)`: {@link run} of the `generic`
+   * The Python SDK's `run_generic(input_data, timeout?, headers?)`: {@link run} of the `generic`
    * entrypoint with `inputData` as its keyword arguments. Resolves to the decoded output
-   * (for the captured agent `{answer: 'echo: hello rig', kwargs_seen: ['extra']}`).
+   * (e.g. `{answer: 'echo: hello', kwargs_seen: ['extra']}`).
    */
   runGeneric<T = unknown>(inputData: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
     return this.run<T>('generic', inputData, options);
@@ -187,7 +187,7 @@ export class RunAgentClient {
    * (as {@link run} decodes), as it arrives. Node sends the key as `Authorization: Bearer`; a
    * browser, which cannot set WebSocket headers, sends it as `?token=` (redacted everywhere).
    *
-   * The stream ends normally only on `stream_completed` (PROTOCOLS §3): a close before it
+   * The stream ends normally only on `stream_completed` (the run-stream protocol's last frame): a close before it
    * (1006, 1003, 1000 …) throws {@link StreamError} (`STREAM_TRUNCATED`), never a silent end.
    * An error frame throws the mapped error: a refused request (`detail`, close 1003) →
    * `ValidationError` or `AgentNotFoundError` (unknown tag); the agent raising (`error`) →
@@ -205,7 +205,7 @@ export class RunAgentClient {
   }
 
   /**
-   * The seed's `run_generic_stream(input_data, timeout?, headers?)`: {@link runStream} of the
+   * The Python SDK's `run_generic_stream(input_data, timeout?, headers?)`: {@link runStream} of the
    * `generic_stream` entrypoint, each chunk as a string (a chunk that decodes to a non-string
    * value is given as its JSON text).
    */
@@ -301,7 +301,8 @@ export class RunAgentClient {
     if (!this.#ready) {
       const ready = (async (): Promise<Ready> => {
         const o = this.#options;
-        const settings = resolveRunAgentSettings(o, await loadRunAgentConfigFile());
+        const { files, notes } = await loadRunAgentConfig(o);
+        const settings = resolveRunAgentSettings(o, files);
         this.#secrets.add(settings.apiKey);
         const transport = new Transport<paths>({
           baseUrl: settings.baseUrl,
@@ -318,6 +319,7 @@ export class RunAgentClient {
           classify: classifyStatus,
         });
         this.#baseUrl = settings.baseUrl;
+        for (const note of notes) transport.logger.debug(note);
         return { settings, transport };
       })();
       this.#ready = ready;

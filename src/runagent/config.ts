@@ -1,28 +1,36 @@
 /**
- * RunAgentClient configuration (seed `runagent-client.md`, "Configuration"), highest first:
+ * RunAgentClient configuration, highest first:
  *
  * 1. constructor options (durations in **ms**, like every agentwire option);
- * 2. environment: `RUNAGENT_API_KEY`, `RUNAGENT_BASE_URL` (agentwire's name) then the seed's
- *    `RUNAGENT_API_URL`, `RUNAGENT_TIMEOUT` (**seconds**, as the seed), `RUNAGENT_LOG_LEVEL`;
- * 3. `~/.runagent/config.json`: `api_key`, `api_url`, `timeout` (**seconds**),
- *    `retry_config.{max_retries, retry_delay (seconds), retry_backoff}`;
+ * 2. environment: `RUNAGENT_API_KEY`, `RUNAGENT_BASE_URL` then `RUNAGENT_API_URL` (the name
+ *    RunAgent's Python SDK documents), `RUNAGENT_TIMEOUT` (**seconds**, as that SDK),
+ *    `RUNAGENT_LOG_LEVEL`;
+ * 3. in Node, what the `runagent` tools keep in `RUNAGENT_CACHE_DIR` or `~/.runagent/`: the
+ *    `runagent` CLI's SQLite database `runagent_local.db` (`user_metadata`: `api_key`,
+ *    `base_url`; read when the optional peer dependency sql.js is installed), then the Python
+ *    SDK's `config.json` (`api_key`, `api_url`, `timeout` in **seconds**,
+ *    `retry_config.{max_retries, retry_delay (seconds), retry_backoff}`);
  * 4. defaults: `https://api.run-agent.ai`, 30 s, 3 retries, 1 s delay, backoff 2.
  *
- * Seconds from the environment and the file are converted to ms here, at the edge. In a
- * browser there is no environment and no file: steps 2 and 3 are skipped.
+ * Seconds from the environment and the files are converted to ms here, at the edge. The files
+ * are read only when the options leave a setting open (`apiKey`, `baseUrl`, `timeout`,
+ * `maxRetries`): with all four given, nothing on disk and not even the home directory is
+ * looked up (Deno without `--allow-sys`, a sandbox without a home). In a browser there is no
+ * environment and no file: steps 2 and 3 are skipped.
  */
 import { ValidationError } from '../core/errors.js';
 import { isLogLevel, type LogLevel } from '../core/log.js';
 import { checkMaxRetries, normalizeBaseUrl } from '../core/transport.js';
 import { resolveTimeout, type Timeout } from '../core/timeout.js';
 import { readEnv } from '../core/validate.js';
+import { readRunAgentUserConfig } from '#platform';
 
-/** The seed's default base URL. (runagent-ts defaults to `https://backend.run-agent.ai`.) */
+/** The default base URL of RunAgent's Python SDK docs. (The `runagent` CLI and runagent-ts default to `https://backend.run-agent.ai`.) */
 export const DEFAULT_BASE_URL = 'https://api.run-agent.ai';
-/** 30 s, the seed's default timeout, in ms. */
+/** 30 s, the Python SDK docs' default timeout, in ms. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 3;
-/** The seed's `retry_config.retry_delay` example (1.0 s), in ms. */
+/** The Python SDK docs' `retry_config.retry_delay` example (1.0 s), in ms. */
 export const DEFAULT_RETRY_DELAY_MS = 1_000;
 export const DEFAULT_RETRY_BACKOFF = 2;
 
@@ -44,7 +52,7 @@ export interface RunAgentSettings {
   logLevel: LogLevel;
   /** Where each value came from (for `RunAgentClient.settings()` and debugging). */
   sources: Record<Exclude<keyof RunAgentSettings, 'sources' | 'configFile'>, RunAgentSettingSource>;
-  /** The config file that was read, when one exists. */
+  /** The first settings file that was read (the database or `config.json`), when there is one. */
   configFile: string | undefined;
 }
 
@@ -57,7 +65,7 @@ export interface RunAgentSettingsOptions {
   logLevel?: LogLevel;
 }
 
-/** The fields of `~/.runagent/config.json` agentwire reads, checked and converted to ms. */
+/** The settings agentwire reads from one file (`runagent_local.db` or `config.json`), checked and converted to ms. */
 export interface RunAgentConfigFile {
   path: string;
   apiKey?: string;
@@ -68,30 +76,50 @@ export interface RunAgentConfigFile {
   retryBackoff?: number;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
-/**
- * Reads `~/.runagent/config.json` (home from `os.homedir()`, which follows `HOME`). `node:fs`
- * is imported lazily, so this module loads in a browser, where this resolves `undefined`.
- * A missing file resolves `undefined`. Throws {@link ValidationError} naming the file (and
- * the field) for a file that cannot be read, is not JSON, or holds a field of the wrong type.
- */
-export async function loadRunAgentConfigFile(): Promise<RunAgentConfigFile | undefined> {
-  if (!isNode) return undefined;
-  const [{ readFile }, { homedir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]);
-  const path = join(homedir(), '.runagent', 'config.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ValidationError(`cannot read ${path}: ${(err as Error).message}`, { statusCode: 400, code: 'INVALID_CONFIG', cause: err });
-  }
-  return parseRunAgentConfigFile(text, path);
+/** What the files on disk add (see the module comment): highest first, and notes for the debug log. */
+export interface RunAgentConfigFiles {
+  files: RunAgentConfigFile[];
+  notes: string[];
 }
 
-/** Checks the text of a config file (see {@link loadRunAgentConfigFile}). `null` fields count as absent. */
+/**
+ * Reads the settings files (Node only, through the platform's reader; elsewhere there are
+ * none) unless `options` already set every value they could give, in which case neither the
+ * files nor the home directory are touched. Throws {@link ValidationError} (`INVALID_CONFIG`)
+ * naming the file and field for a malformed file.
+ */
+export async function loadRunAgentConfig(options: RunAgentSettingsOptions = {}): Promise<RunAgentConfigFiles> {
+  const open = options.apiKey === undefined || options.baseUrl === undefined || options.timeout === undefined || options.maxRetries === undefined;
+  if (!open || !readRunAgentUserConfig) return { files: [], notes: [] };
+  return readRunAgentUserConfig();
+}
+
+/**
+ * Checks the `user_metadata` rows of the `runagent` CLI's database: `[key, value]` with the
+ * value JSON-encoded (a value that is not JSON is taken as a plain string, as the CLI does).
+ */
+export function parseRunAgentDatabase(rows: ReadonlyArray<readonly [string, string]>, path: string): RunAgentConfigFile {
+  const out: RunAgentConfigFile = { path };
+  for (const [key, raw] of rows) {
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // kept as text
+    }
+    if (value === null || value === '') continue;
+    if (key === 'api_key') {
+      if (typeof value !== 'string') throw bad(path, 'api_key', `must be a string, got ${kind(value)}`);
+      out.apiKey = value;
+    } else if (key === 'base_url') {
+      if (typeof value !== 'string') throw bad(path, 'base_url', `must be a string, got ${kind(value)}`);
+      out.apiUrl = configUrl(value, 'base_url', (what) => bad(path, 'base_url', what));
+    }
+  }
+  return out;
+}
+
+/** Checks the text of a `config.json` (see {@link loadRunAgentConfig}). `null` fields count as absent. */
 export function parseRunAgentConfigFile(text: string, path: string): RunAgentConfigFile {
   let doc: unknown;
   try {
@@ -139,13 +167,15 @@ export function parseRunAgentConfigFile(text: string, path: string): RunAgentCon
 }
 
 /**
- * Merges options, environment, file and defaults (see the module comment). Throws
+ * Merges options, environment, files (highest first) and defaults (see the module comment). Throws
  * {@link ValidationError} naming the variable for a malformed environment value
  * (`RUNAGENT_TIMEOUT=abc`, `RUNAGENT_LOG_LEVEL=loud`, a base URL that is not http(s)).
  */
-export function resolveRunAgentSettings(options: RunAgentSettingsOptions, file: RunAgentConfigFile | undefined): RunAgentSettings {
+export function resolveRunAgentSettings(options: RunAgentSettingsOptions, files: RunAgentConfigFile | readonly RunAgentConfigFile[] | undefined): RunAgentSettings {
   const from = (name: string): RunAgentSettingSource => `env:${name}`;
-  const fromFile: RunAgentSettingSource = `file:${file?.path ?? ''}`;
+  const list: readonly RunAgentConfigFile[] = files === undefined ? [] : Array.isArray(files) ? files : [files as RunAgentConfigFile];
+  /** The files' candidates for one field, highest first. */
+  const inFiles = <T>(get: (f: RunAgentConfigFile) => T | undefined): Array<[T | undefined, RunAgentSettingSource]> => list.map((f) => [get(f), `file:${f.path}`]);
   const sources = {} as RunAgentSettings['sources'];
   const pick = <T>(key: keyof RunAgentSettings['sources'], candidates: Array<[T | undefined, RunAgentSettingSource]>, fallback: T): T => {
     for (const [value, source] of candidates) {
@@ -164,24 +194,24 @@ export function resolveRunAgentSettings(options: RunAgentSettingsOptions, file: 
   const envTimeout = readEnv('RUNAGENT_TIMEOUT');
   const envLevel = readEnv('RUNAGENT_LOG_LEVEL');
 
-  const apiKey = pick<string | undefined>('apiKey', [[options.apiKey, 'options'], [envKey, from('RUNAGENT_API_KEY')], [file?.apiKey, fromFile]], undefined);
+  const apiKey = pick<string | undefined>('apiKey', [[options.apiKey, 'options'], [envKey, from('RUNAGENT_API_KEY')], ...inFiles((f) => f.apiKey)], undefined);
   const baseUrl = pick('baseUrl', [
     [options.baseUrl === undefined ? undefined : baseUrlFrom(options.baseUrl, 'baseUrl'), 'options'],
     [envBase === undefined ? undefined : configUrl(envBase, 'RUNAGENT_BASE_URL', envError('RUNAGENT_BASE_URL')), from('RUNAGENT_BASE_URL')],
     [envApiUrl === undefined ? undefined : configUrl(envApiUrl, 'RUNAGENT_API_URL', envError('RUNAGENT_API_URL')), from('RUNAGENT_API_URL')],
-    [file?.apiUrl, fromFile],
+    ...inFiles((f) => f.apiUrl),
   ], DEFAULT_BASE_URL);
   const timeout = pick<Timeout>('timeout', [
     [options.timeout, 'options'],
     [envTimeout === undefined ? undefined : seconds(envTimeout, 'RUNAGENT_TIMEOUT', undefined, false, true), from('RUNAGENT_TIMEOUT')],
-    [file?.timeoutMs, fromFile],
+    ...inFiles((f) => f.timeoutMs),
   ], DEFAULT_TIMEOUT_MS);
   resolveTimeout(timeout);
-  const maxRetries = pick('maxRetries', [[checkMaxRetries(options.maxRetries), 'options'], [file?.maxRetries, fromFile]], DEFAULT_MAX_RETRIES);
-  const retryDelayMs = pick('retryDelayMs', [[file?.retryDelayMs, fromFile]], DEFAULT_RETRY_DELAY_MS);
-  const retryBackoff = pick('retryBackoff', [[file?.retryBackoff, fromFile]], DEFAULT_RETRY_BACKOFF);
+  const maxRetries = pick('maxRetries', [[checkMaxRetries(options.maxRetries), 'options'], ...inFiles((f) => f.maxRetries)], DEFAULT_MAX_RETRIES);
+  const retryDelayMs = pick('retryDelayMs', inFiles((f) => f.retryDelayMs), DEFAULT_RETRY_DELAY_MS);
+  const retryBackoff = pick('retryBackoff', inFiles((f) => f.retryBackoff), DEFAULT_RETRY_BACKOFF);
   const logLevel = pick<LogLevel>('logLevel', [[options.logLevel, 'options'], [envLevel === undefined ? undefined : logLevelFrom(envLevel), from('RUNAGENT_LOG_LEVEL')]], 'warn');
-  return { apiKey, baseUrl, timeout, maxRetries, retryDelayMs, retryBackoff, logLevel, sources, configFile: file?.path };
+  return { apiKey, baseUrl, timeout, maxRetries, retryDelayMs, retryBackoff, logLevel, sources, configFile: list[0]?.path };
 }
 
 /** A base URL checked as http(s) and without trailing slashes or a trailing `/api/v1` (the paths add it). */

@@ -1,8 +1,8 @@
 /**
- * RunAgent's error names (seed `runagent-client.md`, "Exceptions") as the shared agentwire
+ * RunAgent's error names (its Python SDK's exceptions) as the shared agentwire
  * classes, so `instanceof` works whichever name a user learnt, and the mapping of RunAgent's
  * own error shapes (the `{success: false, error: {code, ...}}` envelope, the run-stream error
- * frames) to those classes. PROTOCOLS.md §3, "Errors" and "Observed".
+ * frames) to those classes. (RunAgent 0.1.49, as observed on the wire).
  */
 import {
   AuthenticationError,
@@ -28,10 +28,10 @@ export {
   ServerError,
   ValidationError,
 };
-export { StreamError, PermissionDeniedError } from '../core/errors.js';
+export { StreamError, PermissionDeniedError, ResponseValidationError, RedirectError } from '../core/errors.js';
 
 /**
- * The seed's base exception: {@link ClientError} itself. `message`, `code` (the server's
+ * The Python SDK's base exception: {@link ClientError} itself. `message`, `code` (the server's
  * `error.code`, e.g. `INTERNAL_ERROR`) and `details` (the server's body, secrets redacted).
  */
 export const RunAgentError = ClientError;
@@ -48,7 +48,7 @@ export type NetworkError = ConnectionError;
 
 /**
  * Envelope `error.code` → class and the status that code conventionally stands for. Known
- * codes from the server (PROTOCOLS §3): `INTERNAL_ERROR` (sent with HTTP 200 when the agent
+ * codes from the server: `INTERNAL_ERROR` (sent with HTTP 200 when the agent
  * raised), `VALIDATION_ERROR` (400), `NOT_FOUND` (404). The others are the codes hosted
  * deployments use for the same statuses; an unknown code gives a plain {@link RunAgentError}.
  */
@@ -69,7 +69,7 @@ const BY_CODE: Record<string, [typeof ClientError, number]> = {
 };
 
 /**
- * PROTOCOLS §3 maps 401 **and 403** to authentication (the seed has no separate "permission"
+ * RunAgent maps 401 **and 403** to authentication (its Python SDK has no separate "permission"
  * error), so a RunAgent 403 is an {@link AuthenticationError}; the rest follow the shared
  * status mapping. Passed to the transport as `classify`.
  */
@@ -88,7 +88,7 @@ interface EnvelopeError {
 
 /**
  * The typed error for an envelope with `success: false` — on a 200 this means the agent raised
- * (PROTOCOLS §3 "Observed": check `success`, not the status). The class and `statusCode` come
+ * (observed on RunAgent 0.1.49: check `success`, not the status). The class and `statusCode` come
  * from `error.code` (`INTERNAL_ERROR` → {@link ServerError} 500, `VALIDATION_ERROR` →
  * {@link ValidationError} 400, `NOT_FOUND` → {@link AgentNotFoundError} 404, ...), **not** from
  * the HTTP status, which was 200. `detail` holds the whole envelope (redacted), `code` the
@@ -113,7 +113,7 @@ export function errorFromEnvelope(body: Record<string, unknown>, secrets: Secret
 }
 
 /**
- * The typed error for a run-stream `{"type": "error", ...}` frame (PROTOCOLS §3 "Observed"):
+ * The typed error for a run-stream `{"type": "error", ...}` frame (as RunAgent 0.1.49 sends it):
  *
  * - `detail` (sent **instead of** `stream_started`, then close 1003): the server refused the
  *   request — an unknown entrypoint (`Entrypoint nope_stream not found`) is

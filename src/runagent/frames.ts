@@ -1,5 +1,5 @@
 /**
- * The run-stream WebSocket protocol (PROTOCOLS.md §3 "Stream" and "Observed";
+ * The run-stream WebSocket protocol (RunAgent 0.1.49, as observed on the wire;
  * openapi/runagent-stream.asyncapi.yaml): the URL, the client's one frame, and the reading of
  * the server's frames. Pure functions; the connection itself is in `client.ts`.
  */
@@ -87,7 +87,7 @@ export function parseRunStreamFrame(text: string, index = 0): RunStreamFrame {
   }
 }
 
-/** Is `tag` a streaming entrypoint (its name ends in `_stream`, PROTOCOLS §3)? */
+/** Is `tag` a streaming entrypoint (its name ends in `_stream`, as RunAgent names them)? */
 export function isStreamEntrypoint(tag: string): boolean {
   return tag.endsWith('_stream');
 }

@@ -1,5 +1,5 @@
 /**
- * `agentwire/runagent`: the RunAgent client (seed `runagent-client.md`, PROTOCOLS.md §3).
+ * `agentwire/runagent`: the RunAgent client, with the surface of RunAgent's Python SDK `RunAgentClient`.
  * Safe to import in a browser: the config file (`node:fs`) and `ws` load only when used in Node.
  */
 export {
@@ -13,14 +13,7 @@ export {
   type RunAgentRunOptions,
   type RunStreamCompletion,
 } from './client.js';
-export {
-  loadRunAgentConfigFile,
-  parseRunAgentConfigFile,
-  resolveRunAgentSettings,
-  type RunAgentConfigFile,
-  type RunAgentSettings,
-  type RunAgentSettingSource,
-} from './config.js';
+export { type RunAgentSettings, type RunAgentSettingSource } from './config.js';
 export {
   AgentNotFoundError,
   AuthenticationError,
@@ -30,12 +23,14 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   RequestTimeoutError,
+  ResponseValidationError,
   RunAgentError,
   ServerError,
   StreamError,
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export { isStreamEntrypoint, parseRunStreamFrame, RUN_STREAM_MESSAGES, buildRunRequest, runStreamUrl, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
-export { decodeStructuredPayload, type StructuredPayloadType } from './payload.js';
+export { isStreamEntrypoint, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
+export type { StructuredPayloadType } from './payload.js';

@@ -1,5 +1,5 @@
 /**
- * RunAgent's structured payload (PROTOCOLS.md §3; `StructuredPayload` in openapi/runagent.yaml).
+ * RunAgent's structured payload (`StructuredPayload` in the package's `openapi/runagent.yaml`).
  * `POST /run`'s `data` and every run-stream `data` frame's `content` is a JSON **string**
  * `{"type": "<JSON kind>", "payload": "<JSON>"}` whose `payload` is JSON again: decode twice.
  */

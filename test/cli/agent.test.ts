@@ -228,12 +228,12 @@ describe.concurrent('agent: errors and exit codes', () => {
     }
   });
 
-  it('an answer the client cannot read is an unexpected error (exit 1), still one line', async () => {
+  it('a 2xx the client cannot read (not JSON) is a server-side failure (exit 6), still one line', async () => {
     const fake = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{not json'));
     try {
       const r = await cli(['jobs', 'list'], { env: { AGENT_URL: fake.url, AGENT_TOKEN: TOKEN } });
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error: unexpected SyntaxError: .*JSON.* \(--debug shows the stack\)\n$/);
+      expect(r.code).toBe(6);
+      expect(r.stderr).toBe('error: GET /jobs/: HTTP 200 with a body that is not JSON (application/json)\n');
     } finally {
       await fake.close();
     }

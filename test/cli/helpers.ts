@@ -35,9 +35,10 @@ async function commandLine(): Promise<string[]> {
   const out = mkdtempSync(join(tmpdir(), 'agentwire-cli-build-'));
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
   const files = (readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'src', f));
-  await esbuild.build({ entryPoints: files, outdir: join(out, 'src'), outbase: join(ROOT, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
+  // Into dist/src, as published: the package.json `imports` (`#platform`) point there.
+  await esbuild.build({ entryPoints: files, outdir: join(out, 'dist/src'), outbase: join(ROOT, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
   for (const name of ['node_modules', 'package.json', 'openapi']) symlinkSync(join(ROOT, name), join(out, name));
-  return [join(out, 'src/cli/main.js')];
+  return [join(out, 'dist/src/cli/main.js')];
 }
 
 /** How the command is started: `[script]` or `['--import', 'tsx', script]`. */

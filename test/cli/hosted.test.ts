@@ -86,7 +86,7 @@ describe.concurrent('hosted: run', () => {
       expect(missing.code).toBe(2);
       expect(missing.stderr).toBe("error: required option '--input <json>' not specified\n");
       expect(noKey.code).toBe(2);
-      expect(noKey.stderr).toBe('error: apiKey is required: pass { apiKey } or set AGNTZ_API_KEY\n');
+      expect(noKey.stderr).toBe('error: No API key: pass --api-key <key> or set AGNTZ_API_KEY\n');
       expect(fake.requests).toEqual([]);
     } finally {
       await fake.close();
@@ -148,6 +148,26 @@ describe.concurrent('hosted: runs and traces', () => {
     expect(get.stdout).toMatch(new RegExp(`^output\\s+${run.result.output}$`, 'm'));
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/^Cancel requested for run \S+ \(status now running; it becomes cancelled shortly\)\n$/);
+  });
+
+  it('runs cancel on a run that has ended says so, not "it becomes cancelled shortly"', async () => {
+    const base = { id: 'run_x', rootId: 'run_x', agentId: 'echo-bot', userId: 'u', retentionMode: 'session', input: 'hi', startedAt: 1795318902108, depth: 0 };
+    const fake = await startServer((req, res) => {
+      const status = req.url?.includes('run_done') ? 'completed' : 'cancelled';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...base, status }));
+    });
+    try {
+      const [cancelled, done] = await Promise.all([
+        cli(['runs', 'cancel', 'run_gone', '--url', fake.url, '--api-key', KEY]),
+        cli(['runs', 'cancel', 'run_done', '--url', fake.url, '--api-key', KEY]),
+      ]);
+      expect(cancelled.code).toBe(0);
+      expect(cancelled.stdout).toBe('Run run_x is cancelled\n');
+      expect(done.code).toBe(0);
+      expect(done.stdout).toBe('Run run_x had already ended (completed): nothing to cancel\n');
+    } finally {
+      await fake.close();
+    }
   });
 
   it('runs watch: one line per event (child runs marked) until the root ends; --json events; a failed run is exit 9', async () => {

@@ -100,14 +100,14 @@ describe.concurrent('ray: jobs', () => {
     expect(recs.at(-1)).toMatchObject({ type: 'status', job: { status: 'SUCCEEDED' } });
   });
 
-  it('ray submit --wait: a job that FAILED ends the command with exit 9 and its message', async () => {
-    const failed = { type: 'SUBMISSION', job_id: null, submission_id: 'j_fail', status: 'FAILED', entrypoint: 'exit 3', message: 'Job entrypoint command failed with exit code 3, last available logs:\n...', start_time: 1, end_time: 2 };
+  it('ray submit --wait: a job that FAILED ends the command with exit 9 and its whole message', async () => {
+    const failed = { type: 'SUBMISSION', job_id: null, submission_id: 'j_fail', status: 'FAILED', entrypoint: 'exit 3', message: 'Job entrypoint command failed with exit code 3, last available logs (truncated to 20,000 chars):\nline one\nline two\n', start_time: 1, end_time: 2 };
     const fake = await fakeRay({ 'POST /api/jobs/': [200, { submission_id: 'j_fail', job_id: null }], 'GET /api/jobs/j_fail': [200, failed] }, ['line one\nline ', 'two\n']);
     try {
       const r = await cli(['ray', 'submit', '--wait', '--address', fake.url, '--', 'exit', '3']);
       expect(r.code).toBe(9);
       expect(r.stdout).toBe("Job 'j_fail' submitted successfully\nline one\nline two\n");
-      expect(r.stderr).toMatch(/error: Job 'j_fail' failed: Job entrypoint command failed with exit code 3, last available logs:\n$/);
+      expect(r.stderr).toMatch(/error: Job 'j_fail' failed: Job entrypoint command failed with exit code 3, last available logs \(truncated to 20,000 chars\):\nline one\nline two\n$/);
       expect(fake.requests.map((q) => `${q.method} ${q.url}`)).toContain('UPGRADE /api/jobs/j_fail/logs/tail');
     } finally {
       await fake.close();
@@ -118,9 +118,28 @@ describe.concurrent('ray: jobs', () => {
     const { logs } = await mockJson('/api/jobs/rayrig_tasks_1/logs');
     const [whole, follow] = await Promise.all([cli(['ray', 'logs', 'rayrig_tasks_1'], { env }), cli([...FAST, 'ray', 'logs', 'raysubmit_NRBzaQRtepYZud2i', '-f'], { env })]);
     expect(whole.code).toBe(0);
-    expect(whole.stdout).toBe(logs.endsWith('\n') ? logs : `${logs}\n`);
+    expect(whole.stdout).toBe(logs); // byte for byte: no newline added
     expect(follow.code).toBe(0);
     expect(lines(follow.stdout)).toEqual(LINES);
+  });
+
+  it('ray logs: a log without a final newline is printed without one', async () => {
+    const fake = await fakeRay({ 'GET /api/jobs/j_partial/logs': [200, { logs: 'one\ntwo, still running' }] });
+    try {
+      const r = await cli(['ray', 'logs', 'j_partial', '--address', fake.url]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('one\ntwo, still running');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('no address names the flag, not an option object (exit 2)', async () => {
+    const [none, creds] = await Promise.all([cli(['ray', 'jobs']), cli(['ray', 'jobs', '--address', 'http://u:p@127.0.0.1:1'])]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('error: No Ray dashboard address: pass --address http://<head>:8265 or set RAY_DASHBOARD_ADDRESS (or RAY_ADDRESS to an http(s) URL)\n');
+    expect(creds.code).toBe(2);
+    expect(creds.stderr).toBe('error: --address must not carry credentials: pass --token <token> or set RAY_AUTH_TOKEN\n');
   });
 
   it('ray stop: says a stop was requested; --json {stopped}', async () => {

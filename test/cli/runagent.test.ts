@@ -57,20 +57,23 @@ describe.concurrent('runagent', () => {
     expect(unknown.stderr).toMatch(/^error: .*Entrypoint nope not found.*\n$/);
   });
 
-  it('bad input fails before any request: not a JSON object, a streaming tag without --stream (exit 2)', async () => {
+  it('bad input fails before any request: not a JSON object, a streaming tag without --stream, --stream with a plain tag (exit 2, naming the flag)', async () => {
     const fake = await startServer((_req, res) => void res.writeHead(500).end());
     try {
       const e = { RUNAGENT_BASE_URL: fake.url, RUNAGENT_API_KEY: KEY };
-      const [arr, text, tag] = await Promise.all([
+      const [arr, text, tag, plain] = await Promise.all([
         cli(['runagent', AGENT, '--input', '[1, 2]'], { env: e }),
         cli(['runagent', AGENT, '--input', 'hello'], { env: e }),
-        cli(['runagent', AGENT, '--input', '{}', '--entrypoint', 'generic_stream'], { env: e }),
+        cli(['runagent', AGENT, '--input', '{}', '--entrypoint', 'x_stream'], { env: e }),
+        cli(['runagent', AGENT, '--input', '{}', '--entrypoint', 'generic', '--stream'], { env: e }),
       ]);
       expect(arr.code).toBe(2);
       expect(arr.stderr).toBe("error: --input must be a JSON object such as '{\"key\": \"value\"}', got an array\n");
       expect(text.code).toBe(2);
       expect(tag.code).toBe(2);
-      expect(tag.stderr).toBe('error: Entrypoint `generic_stream` is a streaming entrypoint: use runStream()\n');
+      expect(tag.stderr).toBe('error: Entrypoint `x_stream` is a streaming entrypoint (its tag ends in _stream): add --stream\n');
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toBe('error: Entrypoint `generic` is not a streaming entrypoint (its tag does not end in _stream): drop --stream\n');
       expect(fake.requests).toEqual([]);
     } finally {
       await fake.close();

@@ -3,7 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError,
+  ClientError,
   ConnectionError,
+  RedirectError,
+  ResponseValidationError,
   NotFoundError,
   RateLimitError,
   RequestTimeoutError,
@@ -33,23 +36,23 @@ function transport(baseUrl: string, extra: Partial<ConstructorParameters<typeof 
   });
 }
 
-describe('Transport.send', () => {
-  it('sends the credentials and returns a buffered 2xx response', async () => {
+const get = (t: Transport<Record<string, never>>, path: string, call = {}) => (t.client as any).GET(path, t.init(call));
+const post = (t: Transport<Record<string, never>>, path: string, body: unknown, call = {}) => (t.client as any).POST(path, { body, ...t.init(call) });
+
+describe('Transport', () => {
+  it('sends the credentials and resolves to the parsed 2xx body', async () => {
     server = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
-    const t = transport(server.url);
-    const res = await t.send(new Request(`${server.url}/jobs/`));
-    expect(await res.json()).toEqual({ ok: true });
-    expect(server.requests[0]!.headers.authorization).toBeUndefined(); // send() takes a finished Request
-    const viaClient = await (t.client as any).GET('/jobs/', t.init());
-    expect(viaClient.data).toEqual({ ok: true });
-    expect(server.requests[1]!.headers.authorization).toBe(TOKEN);
+    const { data, response } = await get(transport(server.url), '/jobs/');
+    expect(data).toEqual({ ok: true });
+    expect(response.status).toBe(200);
+    expect(server.requests[0]!.headers.authorization).toBe(TOKEN);
   });
 
   it('retries 503 with backoff, then succeeds', async () => {
     let n = 0;
     server = await startServer((_req, res) => void (n++ < 2 ? res.writeHead(503).end('busy') : res.writeHead(200).end('{}')));
-    const res = await transport(server.url).send(new Request(`${server.url}/x`));
-    expect(res.status).toBe(200);
+    const { response } = await get(transport(server.url), '/x');
+    expect(response.status).toBe(200);
     expect(server.requests).toHaveLength(3);
   });
 
@@ -61,7 +64,7 @@ describe('Transport.send', () => {
       if (n === 2) return void res.writeHead(429, { 'retry-after-ms': '300' }).end('{"error":"slow down"}');
       res.writeHead(200).end('{}');
     });
-    await transport(server.url).send(new Request(`${server.url}/x`));
+    await get(transport(server.url), '/x');
     const [a, b, c] = server.requests.map((r) => r.at);
     expect(b! - a!).toBeGreaterThanOrEqual(990);
     expect(c! - b!).toBeGreaterThanOrEqual(290);
@@ -74,14 +77,14 @@ describe('Transport.send', () => {
       if (n++ === 0) return void res.writeHead(503, { 'retry-after': new Date(Date.now() + 1500).toUTCString() }).end();
       res.writeHead(200).end('{}');
     });
-    await transport(server.url).send(new Request(`${server.url}/x`));
+    await get(transport(server.url), '/x');
     // HTTP dates have 1 s resolution: the wait is at least 0.5 s.
     expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(490);
   });
 
   it('gives up after maxRetries and throws the typed error with the parsed body', async () => {
     server = await startServer((_req, res) => void res.writeHead(502, { 'content-type': 'application/json' }).end('{"detail":"bad gateway"}'));
-    const err = await transport(server.url, { maxRetries: 2 }).send(new Request(`${server.url}/x`)).catch((e) => e);
+    const err = await get(transport(server.url, { maxRetries: 2 }), '/x').catch((e: any) => e);
     expect(err).toBeInstanceOf(ServerError);
     expect(err.statusCode).toBe(502);
     expect(err.message).toBe('bad gateway (HTTP 502)');
@@ -91,7 +94,7 @@ describe('Transport.send', () => {
 
   it('does not retry 4xx other than 408/429', async () => {
     server = await startServer((_req, res) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('Job nope does not exist'));
-    const err = await transport(server.url).send(new Request(`${server.url}/x`)).catch((e) => e);
+    const err = await get(transport(server.url), '/x').catch((e: any) => e);
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err.message).toBe('Job nope does not exist (HTTP 404)');
     expect(server.requests).toHaveLength(1);
@@ -99,7 +102,7 @@ describe('Transport.send', () => {
 
   it('a 429 carries retryAfterMs when it is finally raised', async () => {
     server = await startServer((_req, res) => void res.writeHead(429, { 'retry-after': '120' }).end('{"error":"rate limited","retryAfterSeconds":120}'));
-    const err = await transport(server.url).send(new Request(`${server.url}/x`)).catch((e) => e);
+    const err = await get(transport(server.url), '/x').catch((e: any) => e);
     expect(err).toBeInstanceOf(RateLimitError);
     expect(err.retryAfterMs).toBe(120_000);
     expect(server.requests).toHaveLength(1); // 120 s is over the 60 s cap: not waited for
@@ -107,39 +110,35 @@ describe('Transport.send', () => {
 
   it('retries an unsafe request only where the server cannot have acted', async () => {
     server = await startServer((_req, res) => void res.writeHead(502).end());
-    const err = await transport(server.url).send(new Request(`${server.url}/run`, { method: 'POST', body: '{}' }), { unsafe: true }).catch((e) => e);
+    const err = await post(transport(server.url), '/run', {}, { unsafe: true }).catch((e: any) => e);
     expect(err).toBeInstanceOf(ServerError);
     expect(server.requests).toHaveLength(1);
     await server.close();
     let n = 0;
     server = await startServer((_req, res) => void (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200).end('{}')));
-    const ok = await transport(server.url).send(new Request(`${server.url}/run`, { method: 'POST', body: '{"a":1}' }), { unsafe: true });
-    expect(ok.status).toBe(200);
+    const { response } = await post(transport(server.url), '/run', { a: 1 }, { unsafe: true });
+    expect(response.status).toBe(200);
     expect(server.requests.map((r) => r.body)).toEqual(['{"a":1}', '{"a":1}']);
   });
 
   it('turns a stalled response into RequestTimeoutError (408) after the deadline', async () => {
     server = await startServer(() => new Promise(() => {})); // never answers
-    const t = transport(server.url, { maxRetries: 0 });
-    const err = await t.send(new Request(`${server.url}/x`), { timeout: 200 }).catch((e) => e);
+    const err = await get(transport(server.url, { maxRetries: 0 }), '/x', { timeout: 200 }).catch((e: any) => e);
     expect(err).toBeInstanceOf(RequestTimeoutError);
     expect(err.statusCode).toBe(408);
     expect(err.message).toMatch(/GET \/x timed out after 200 ms/);
   });
 
-  it('applies {connect, read}: a body that stalls after the headers times out', async () => {
-    server = await startServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"partial":');
-    });
-    const err = await transport(server.url, { maxRetries: 0 }).send(new Request(`${server.url}/x`), { timeout: { connect: 1000, read: 150 } }).catch((e) => e);
+  it('a null per-call timeout means the client timeout', async () => {
+    server = await startServer(() => new Promise(() => {}));
+    const err = await get(transport(server.url, { maxRetries: 0, timeout: 150 }), '/x', { timeout: null }).catch((e: any) => e);
     expect(err).toBeInstanceOf(RequestTimeoutError);
-    expect(err.message).toMatch(/body\) timed out after 150 ms/);
+    expect(err.message).toMatch(/timed out after 150 ms/);
   });
 
   it('maps a refused connection to ConnectionError (503) after retrying', async () => {
     const port = await closedPort();
-    const err = await transport(`http://127.0.0.1:${port}`, { maxRetries: 1 }).send(new Request(`http://127.0.0.1:${port}/x`)).catch((e) => e);
+    const err = await get(transport(`http://127.0.0.1:${port}`, { maxRetries: 1 }), '/x').catch((e: any) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.statusCode).toBe(503);
     expect(err.message).toMatch(/ECONNREFUSED/);
@@ -148,9 +147,9 @@ describe('Transport.send', () => {
   it("rejects with the caller's abort reason and stops retrying", async () => {
     server = await startServer((_req, res) => void res.writeHead(503).end());
     const controller = new AbortController();
-    const pending = transport(server.url, { retryPolicy: { initialDelayMs: 5000, maxDelayMs: 5000 } }).send(new Request(`${server.url}/x`), { signal: controller.signal });
+    const pending = get(transport(server.url, { retryPolicy: { initialDelayMs: 5000, maxDelayMs: 5000 } }), '/x', { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
-    const err = await pending.catch((e) => e);
+    const err = await pending.catch((e: any) => e);
     expect(err.name).toBe('AbortError');
     expect(server.requests).toHaveLength(1);
   });
@@ -158,13 +157,28 @@ describe('Transport.send', () => {
   it('never shows a token: echoed in a body, in inspect output, in JSON', async () => {
     server = await startServer((req, res) => void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: `bad token ${req.headers.authorization}` })));
     const t = transport(server.url);
-    const err = await (t.client as any).GET('/x', t.init()).catch((e: unknown) => e);
+    const err = await get(t, '/x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.message).toBe('bad token [REDACTED] (HTTP 401)');
     expect(JSON.stringify(err.detail)).not.toContain(TOKEN);
     expect(inspect(err, { depth: 10 })).not.toContain(TOKEN);
     expect(inspect(t, { depth: 10, showHidden: true })).not.toContain(TOKEN);
     expect(JSON.stringify(t.secrets)).not.toContain(TOKEN);
+  });
+
+  it('redacts every string copied from a response: request id, code, message, detail', async () => {
+    server = await startServer((req, res) => {
+      const key = String(req.headers.authorization);
+      res.writeHead(req.url === '/ok' ? 200 : 409, { 'content-type': 'application/json', 'x-request-id': `req-${key}` });
+      res.end(req.url === '/ok' ? `<html>${key}</html>` : JSON.stringify({ error: `conflict for ${key}`, code: `E_${key}`, request_id: key }));
+    });
+    const t = transport(server.url);
+    for (const path of ['/conflict', '/ok']) {
+      const err = await get(t, path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ClientError);
+      expect(err.requestId).toBe('req-[REDACTED]');
+      for (const shown of [JSON.stringify(err), inspect(err, { depth: 10, showHidden: true }), err.message, String(err.code)]) expect(shown).not.toContain(TOKEN);
+    }
   });
 });
 
@@ -191,22 +205,6 @@ function closed(req: IncomingMessage, ms = 2000): Promise<number> {
   });
 }
 
-/**
- * A pass-through global `fetch` (a new identity, so the transport learns afresh whether it
- * honours `dispatcher`) that records every init it is given; `strip` drops the `dispatcher`,
- * as a fetch that knows nothing of undici would ignore it.
- */
-function spyFetch(strip = false) {
-  const real = globalThis.fetch;
-  const inits: (RequestInit & { dispatcher?: unknown })[] = [];
-  vi.stubGlobal('fetch', (input: string, init: RequestInit & { dispatcher?: unknown }) => {
-    inits.push(init);
-    const { dispatcher, ...rest } = init;
-    return real(input, strip ? rest : init);
-  });
-  return inits;
-}
-
 /** A server where `/ok` answers `{}`, `/stall` never answers, `/stall-body` sends half a body; `stalled` gets each stalled request. */
 async function stallServer() {
   const stalled: IncomingMessage[] = [];
@@ -222,51 +220,37 @@ async function stallServer() {
   return { t: transport(server.url, { maxRetries: 0 }), stalled, url: server.url };
 }
 
-const get = (t: Transport<Record<string, never>>, path: string, call = {}) => (t.client as any).GET(path, t.init(call));
-
-describe('Transport through openapi-fetch with the global fetch', () => {
-  it('passes a signal and a dispatcher until fetch shows it uses the dispatcher, then only the dispatcher', async () => {
-    const inits = spyFetch();
-    const { t } = await stallServer();
-    expect((await get(t, '/ok')).data).toEqual({});
-    expect((await get(t, '/ok')).data).toEqual({});
-    expect(inits[0]!.signal).toBeInstanceOf(AbortSignal);
-    expect(inits[0]!.dispatcher).toBeDefined();
-    expect(inits[1]!.signal).toBeUndefined();
-    expect(inits[1]!.dispatcher).toBeDefined();
-    expect(inits[1]!.headers instanceof Headers ? inits[1]!.headers.get('authorization') : undefined).toBe(TOKEN);
-  });
-
-  it('a stalled request times out at the deadline and its connection is dropped (dispatcher, no signal)', async () => {
-    const inits = spyFetch();
+describe('Transport through openapi-fetch', () => {
+  it('a stalled request times out at the deadline and its connection is dropped', async () => {
     const { t, stalled } = await stallServer();
-    await get(t, '/ok');
     const started = performance.now();
     const err = await get(t, '/stall', { timeout: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RequestTimeoutError);
     expect(err.statusCode).toBe(408);
     expect(err.message).toMatch(/GET \/stall timed out after 200 ms/);
-    expect(performance.now() - started).toBeLessThan(1500);
-    expect(inits[1]!.signal).toBeUndefined();
     await expect(until(() => stalled.length === 1)).resolves.toBe(true);
     const at = await closed(stalled[0]!);
     expect(at - started).toBeLessThan(1500);
   });
 
-  it('a body that stalls after the headers times out after `read` ms and its connection is dropped', async () => {
-    spyFetch();
+  it('a body that stalls after the headers times out after `read` ms ({connect, read}) and its connection is dropped', async () => {
     const { t, stalled } = await stallServer();
-    await get(t, '/ok');
     const err = await get(t, '/stall-body', { timeout: { connect: 1000, read: 150 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RequestTimeoutError);
     expect(err.message).toMatch(/GET \/stall-body \(body\) timed out after 150 ms/);
     await closed(stalled[0]!);
   });
 
+  it('{connect, read}: the headers may take connect + read ms', async () => {
+    server = await startServer((_req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"late":true}'), 250));
+    const { data } = await get(transport(server.url, { maxRetries: 0 }), '/x', { timeout: { connect: 150, read: 150 } });
+    expect(data).toEqual({ late: true });
+    const err = await get(transport(server.url, { maxRetries: 0 }), '/x', { timeout: 150 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+  });
+
   it("the caller's abort wins over the deadline, waiting for headers or for the body, and drops the connection", async () => {
-    const inits = spyFetch();
     const { t, stalled } = await stallServer();
-    await get(t, '/ok');
     for (const path of ['/stall', '/stall-body']) {
       const controller = new AbortController();
       const started = performance.now();
@@ -279,18 +263,39 @@ describe('Transport through openapi-fetch with the global fetch', () => {
       expect(performance.now() - started).toBeLessThan(2000);
       await closed(stalled.find((r) => r.url === path)!);
     }
-    expect(inits.at(-1)!.signal).toBeInstanceOf(AbortSignal); // the caller's own, passed as is
   });
 
-  it('a fetch that ignores the dispatcher still times out, and later calls cancel through the signal', async () => {
-    const inits = spyFetch(true);
-    const { t, stalled } = await stallServer();
-    await get(t, '/ok');
-    const err = await get(t, '/stall', { timeout: 200 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RequestTimeoutError);
-    expect(inits[1]!.signal).toBeInstanceOf(AbortSignal);
-    expect(inits[1]!.dispatcher).toBeUndefined();
-    await closed(stalled[0]!);
+  it('a user middleware sees the real Request of every attempt, credentials included', async () => {
+    let n = 0;
+    server = await startServer((_req, res) => void (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":1}')));
+    const t = transport(server.url);
+    const seen: Request[] = [];
+    const statuses: number[] = [];
+    t.client.use({
+      onRequest: ({ request }) => void seen.push(request),
+      onResponse: ({ response }) => void statuses.push(response.status),
+    });
+    const { data } = await post(t, '/run', { a: 1 });
+    expect(data).toEqual({ ok: 1 });
+    expect(seen).toHaveLength(2);
+    for (const request of seen) {
+      expect(request).toBeInstanceOf(Request);
+      expect(request.method).toBe('POST');
+      expect(request.url).toBe(`${server.url}/run`);
+      expect(request.headers.get('authorization')).toBe(TOKEN);
+    }
+    expect(statuses).toEqual([503, 200]);
+  });
+
+  it("a middleware's own Response (onRequest answering) is checked and parsed like a fetched one", async () => {
+    const t = transport('http://127.0.0.1:9', { maxRetries: 0 });
+    let answer = new Response('{"cached":true}', { status: 200 });
+    t.client.use({ onRequest: () => answer });
+    expect((await get(t, '/x')).data).toEqual({ cached: true });
+    answer = new Response('<html>', { status: 200 });
+    await expect(get(t, '/x')).rejects.toBeInstanceOf(ResponseValidationError);
+    answer = new Response('{"detail":"nope"}', { status: 404 });
+    await expect(get(t, '/x')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('retries a POST with its body, as JSON, on a retryable status', async () => {
@@ -305,7 +310,7 @@ describe('Transport through openapi-fetch with the global fetch', () => {
     ]);
   });
 
-  it('a body openapi-fetch cannot send twice (a stream) goes out as a Request, cloned per attempt', async () => {
+  it('a stream body (a bodySerializer returning a ReadableStream) goes out whole on every attempt', async () => {
     let n = 0;
     server = await startServer((_req, res) => void (n++ === 0 ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
     const t = transport(server.url);
@@ -332,6 +337,7 @@ describe('Transport through openapi-fetch with the global fetch', () => {
       expect(request).toBeInstanceOf(Request);
       expect(request.headers.get('authorization')).toBe(TOKEN);
       expect(await request.text()).toBe('{"a":1}');
+      expect(request.redirect).toBe('manual');
       expect(init?.signal).toBeInstanceOf(AbortSignal);
     }
     const err = await (t.client as any).GET('/never', t.init({ timeout: 150 })).catch((e: unknown) => e);
@@ -339,7 +345,7 @@ describe('Transport through openapi-fetch with the global fetch', () => {
     expect(seen.at(-1)![1]!.signal!.aborted).toBe(true);
   });
 
-  it('returns the buffered body: many chunks joined, BOM dropped, body null, bytes kept by clone()', async () => {
+  it('parses a body of many chunks (a BOM dropped) and keeps the response as fetched', async () => {
     const big = JSON.stringify({ rows: Array.from({ length: 5000 }, (_, i) => ({ id: `row_${i}`, text: 'héllo wörld' })) });
     server = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -348,34 +354,121 @@ describe('Transport through openapi-fetch with the global fetch', () => {
       const next = () => (i < bytes.length ? res.write(bytes.subarray(i, (i += 7000)), () => setImmediate(next)) : res.end());
       next();
     });
-    const t = transport(server.url);
-    const { data, response } = await get(t, '/rows');
+    const { data, response } = await get(transport(server.url), '/rows');
     expect(data.rows).toHaveLength(5000);
     expect(data.rows[4999]).toEqual({ id: 'row_4999', text: 'héllo wörld' });
     expect(response.status).toBe(200);
     expect(response.url).toBe(`${server.url}/rows`);
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(response.body).toBeNull();
-    expect(response.bodyUsed).toBe(false);
-    expect(response).toBeInstanceOf(Response);
-    const copy = response.clone();
-    expect(await copy.text()).toBe(big);
-    expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(big)])));
-    expect((await response.bytes()).byteLength).toBe(Buffer.byteLength(big) + 3);
-    expect(await (await response.blob()).text()).toBe(big);
-    expect(await response.json()).toEqual(data);
+  });
+});
+
+describe('a 2xx that is not the JSON the API promises', () => {
+  const answer = (status: number, body: string, type = 'application/json') =>
+    startServer((_req, res) => void res.writeHead(status, { 'content-type': type, 'x-request-id': 'req_1' }).end(body));
+
+  it('HTML from a proxy, or a truncated body, is ResponseValidationError with the status and a redacted excerpt; not retried', async () => {
+    for (const [body, type] of [[`<html><body>Gateway login ${TOKEN}</body></html>`, 'text/html'], ['{"rows":[{"id":"a"},', 'application/json']] as const) {
+      server = await answer(200, body, type);
+      const err = await get(transport(server.url), '/jobs/').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ResponseValidationError);
+      expect(err).toBeInstanceOf(ClientError);
+      expect(err.statusCode).toBe(200);
+      expect(err.code).toBe('INVALID_JSON');
+      expect(err.requestId).toBe('req_1');
+      expect(err.message).toBe(`GET /jobs/: HTTP 200 with a body that is not JSON (${type})`);
+      expect(err.detail).toBe(body.replace(TOKEN, '[REDACTED]'));
+      expect(server.requests).toHaveLength(1);
+      await server.close();
+    }
+    server = await answer(200, 'x'.repeat(2000), 'text/plain');
+    const long = await get(transport(server.url), '/x').catch((e: unknown) => e);
+    expect(long.detail).toHaveLength(500);
   });
 
-  it('buffers a response of any Response class a user fetch returns (copied, not changed)', async () => {
-    class Custom extends Response {}
-    const original = new Custom('{"ok":true}', { status: 201, headers: { 'content-type': 'application/json', 'x-request-id': 'r1' } });
-    const t = transport('http://127.0.0.1:9', { fetch: async () => original });
-    const { data, response } = await get(t, '/x');
-    expect(data).toEqual({ ok: true });
-    expect(response).not.toBe(original);
-    expect(Object.getPrototypeOf(original)).toBe(Custom.prototype);
-    expect(response.status).toBe(201);
-    expect(response.headers.get('x-request-id')).toBe('r1');
-    expect(await response.clone().text()).toBe('{"ok":true}');
+  it('an empty 200 is ResponseValidationError (EMPTY_BODY) unless the call allows it; a 204 is undefined', async () => {
+    server = await answer(200, '');
+    const t = transport(server.url);
+    const err = await get(t, '/jobs/x/').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseValidationError);
+    expect(err.code).toBe('EMPTY_BODY');
+    expect(err.message).toBe('GET /jobs/x/: HTTP 200 with an empty body where the API promises a record');
+    expect((await get(t, '/serve/', { allowEmpty: true })).data).toBeUndefined();
+    await server.close();
+    server = await answer(204, '');
+    expect((await get(transport(server.url), '/x')).data).toBeUndefined();
+  });
+});
+
+describe('redirects', () => {
+  /** A server that redirects `/from` with `status` to `location`, and answers everything else with what it saw. */
+  const redirecting = (status: number, location: (self: string) => string) => {
+    let self = '';
+    return startServer((req, res) => {
+      if (req.url === '/from') return void res.writeHead(status, { location: location(self) }).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"at":"target"}');
+    }).then((s) => ((self = s.url), s));
+  };
+  const credentials = { 'synapse-user': 'Token user_secret_1', 'x-ray-authorization': 'Bearer ray_secret_1', 'x-custom-key': 'custom_secret_1' };
+
+  for (const status of [301, 302, 307, 308]) {
+    it(`${status} within the origin is followed with the credentials; a POST body is ${status >= 307 ? 'resent' : 'dropped (GET)'}`, async () => {
+      server = await redirecting(status, (self) => `${self}/to`);
+      const t = transport(server.url, { headers: credentials });
+      const { data } = await post(t, '/from', { a: 1 });
+      expect(data).toEqual({ at: 'target' });
+      const [first, second] = server.requests;
+      expect(first!.method).toBe('POST');
+      expect(second!.url).toBe('/to');
+      expect(second!.headers.authorization).toBe(TOKEN);
+      expect(second!.headers['x-custom-key']).toBe('custom_secret_1');
+      if (status >= 307) {
+        expect([second!.method, second!.body, second!.headers['content-type']]).toEqual(['POST', '{"a":1}', 'application/json']);
+      } else {
+        expect([second!.method, second!.body, second!.headers['content-type']]).toEqual(['GET', '', undefined]);
+      }
+    });
+
+    it(`${status} to another origin is RedirectError and no credential reaches it`, async () => {
+      const other = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"at":"other"}'));
+      try {
+        server = await redirecting(status, () => `${other.url}/to?key=${TOKEN}`);
+        const t = transport(server.url, { headers: credentials });
+        for (const call of [() => get(t, '/from'), () => post(t, '/from', { a: 1 })]) {
+          const err = await call().catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(RedirectError);
+          expect(err.code).toBe('CROSS_ORIGIN_REDIRECT');
+          expect(err.statusCode).toBe(status);
+          expect(err.message).toContain(other.url);
+          expect(err.detail).toEqual({ location: `${other.url}/to?key=[REDACTED]` });
+          expect(inspect(err, { depth: 10 }) + JSON.stringify(err)).not.toContain(TOKEN);
+        }
+        expect(other.requests).toHaveLength(0);
+        expect(server.requests).toHaveLength(2); // not retried
+      } finally {
+        await other.close();
+      }
+    });
+  }
+
+  it('a 303 turns a POST into a GET; more than 20 hops is RedirectError', async () => {
+    server = await redirecting(303, (self) => `${self}/to`);
+    await post(transport(server.url), '/from', { a: 1 });
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    await server.close();
+    server = await startServer((_req, res) => void res.writeHead(302, { location: '/again' }).end());
+    const err = await get(transport(server.url), '/x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RedirectError);
+    expect(err.code).toBe('TOO_MANY_REDIRECTS');
+    expect(server.requests).toHaveLength(21);
+  });
+
+  it("a browser's opaque redirect (fetch hides the target) is RedirectError", async () => {
+    // What a browser's fetch gives for redirect: 'manual': type "opaqueredirect", status 0, no headers.
+    const opaque = Object.defineProperty(new Response(null, { status: 200 }), 'type', { value: 'opaqueredirect' });
+    const t = transport('http://127.0.0.1:9', { fetch: async () => opaque });
+    const err = await get(t, '/x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RedirectError);
+    expect(err.code).toBe('REDIRECT_HIDDEN');
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +28,59 @@ describe('packaging', () => {
     if (app) await rm(app, { recursive: true, force: true });
   });
 
-  it('ships only the built code, its types and the specs', async () => {
+  it('ships only the built code, its types, the specs and the LICENSE', async () => {
     const files = await readdir(join(app, 'node_modules/agentwire'));
-    expect(files.sort()).toEqual(expect.arrayContaining(['dist', 'openapi', 'package.json', 'README.md']));
+    expect(files.sort()).toEqual(expect.arrayContaining(['dist', 'openapi', 'package.json', 'README.md', 'LICENSE']));
     expect(files).not.toContain('src');
     expect(files).not.toContain('test');
+    expect(await readFile(join(app, 'node_modules/agentwire/LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
+
+  it('ships no source map (they would point at TypeScript sources the tarball lacks)', async () => {
+    const shipped = (await readdir(join(app, 'node_modules/agentwire/dist'), { recursive: true })) as string[];
+    expect(shipped.filter((f) => f.endsWith('.d.ts')).length).toBeGreaterThan(10);
+    expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('states the Node it needs, and require() of a subpath works there (Node ≥ 20.19 loads ESM from CommonJS)', async () => {
+    const pkg = JSON.parse(await readFile(join(app, 'node_modules/agentwire/package.json'), 'utf8'));
+    expect(pkg.engines.node).toBe('>=20.19');
+    expect(pkg.sideEffects).toBe(false);
+    await writeFile(join(app, 'use.cjs'), `const { RayClient } = require('agentwire/ray'); const root = require('agentwire'); console.log(typeof RayClient, typeof root.AgentClient, typeof root.Transport);`);
+    const { stdout } = await run(process.execPath, ['--no-warnings', join(app, 'use.cjs')], { cwd: app });
+    expect(stdout.trim()).toBe('function function undefined'); // the root has the clients, not the internals
+  });
+
+  it('its prepare script builds only in a checkout: in an installed copy it does nothing', async () => {
+    const dir = join(app, 'node_modules/agentwire');
+    const before = (await readdir(join(dir, 'dist'), { recursive: true })).length;
+    await run('npm', ['run', 'prepare', '--silent'], { cwd: dir });
+    expect((await readdir(join(dir, 'dist'), { recursive: true })).length).toBe(before);
+  }, 60_000);
+
+  it('type-checks the subpaths in a project with moduleResolution "node" (typesVersions)', async () => {
+    const dir = join(app, 'node10');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'main.ts'),
+      `import { AgentClient } from 'agentwire/agent';
+import { HostedClient } from 'agentwire/hosted';
+import { RunAgentClient } from 'agentwire/runagent';
+import { RayClient, type JobDetails } from 'agentwire/ray';
+import { startMockServer } from 'agentwire/mock';
+import { ClientError, NotFoundError } from 'agentwire';
+export const all = [AgentClient, HostedClient, RunAgentClient, RayClient, startMockServer, ClientError];
+export function status(job: JobDetails, err: NotFoundError): [string, number] {
+  return [job.status, err.statusCode];
+}
+`,
+    );
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'CommonJS', moduleResolution: 'node', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] }, files: ['main.ts'] }),
+    );
+    await run(process.execPath, [tsc, '-p', dir], { cwd: app });
+  }, 60_000);
 
   it('compiles a typed import of agentwire/agent and runs it against the mock', async () => {
     const { urls } = inject('mock');

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { Parser } from '@asyncapi/parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUN_STREAM_MESSAGES, parseRunStreamFrame, buildRunRequest } from '../../src/runagent/index.js';
+import { RUN_STREAM_MESSAGES, parseRunStreamFrame, buildRunRequest } from '../../src/runagent/frames.js';
 
 const SPEC = new URL('../../openapi/runagent-stream.asyncapi.yaml', import.meta.url);
 type Doc = NonNullable<Awaited<ReturnType<Parser['parse']>>['document']>;

@@ -3,6 +3,8 @@
  * temporary HOME and a stubbed environment, checked on what a real server receives; malformed
  * files and variables; retry_config driving the retry spacing.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunAgentClient, ValidationError } from '../../src/runagent/index.js';
 import { startServer, type TestServer } from '../support/servers.js';
@@ -187,5 +189,83 @@ describe('a malformed environment variable is a ValidationError naming it', () =
     const error = await failure(new RunAgentClient({ agentId: AGENT }).settings());
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(message);
+  });
+});
+
+/**
+ * The `runagent` CLI's own store: `~/.runagent/runagent_local.db`, table `user_metadata`
+ * (key, JSON-encoded value), as RunAgent 0.1.x's `runagent setup` writes it. The database is
+ * a real SQLite file, written here with sql.js.
+ */
+async function writeDatabase(dir: string, rows: Record<string, unknown>, table = 'user_metadata'): Promise<string> {
+  const { default: initSqlJs } = await import('sql.js');
+  const SQL = await initSqlJs();
+  const db = new SQL.Database();
+  db.run(`CREATE TABLE ${table} (key VARCHAR NOT NULL PRIMARY KEY, value TEXT NOT NULL, created_at DATETIME, updated_at DATETIME)`);
+  for (const [key, value] of Object.entries(rows)) db.run(`INSERT INTO ${table} (key, value) VALUES (?, ?)`, [key, JSON.stringify(value)]);
+  const bytes = db.export();
+  db.close();
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'runagent_local.db');
+  await writeFile(path, bytes);
+  return path;
+}
+
+describe("the runagent CLI's database", () => {
+  it('api_key and base_url from user_metadata reach the server; the database beats config.json', async () => {
+    const dbServer = await runServer();
+    const fileServer = await runServer();
+    const path = await writeDatabase(join(env.home(), '.runagent'), { api_key: 'db-key-4321', base_url: `${dbServer.url}/`, user_email: 'a@b.c' });
+    await writeConfig(env.home(), { api_key: 'file-key-1234', api_url: fileServer.url, timeout: 11 });
+    const c = new RunAgentClient({ agentId: AGENT });
+    await c.runGeneric({});
+    expect(seen(dbServer)).toEqual({ authorization: 'Bearer db-key-4321', timeoutSeconds: 11 }); // the timeout from config.json
+    expect(fileServer.requests).toHaveLength(0);
+    const s = await c.settings();
+    expect(s.sources).toMatchObject({ apiKey: `file:${path}`, baseUrl: `file:${path}`, timeout: `file:${join(env.home(), '.runagent', 'config.json')}` });
+    expect(s.configFile).toBe(path);
+    expect((await readFile(path)).subarray(0, 15).toString()).toBe('SQLite format 3'); // a real SQLite file
+  });
+
+  it('RUNAGENT_CACHE_DIR moves the directory, as for the CLI', async () => {
+    const server = await runServer();
+    const dir = join(env.home(), 'elsewhere');
+    await writeDatabase(dir, { api_key: 'db-key-4321', base_url: server.url });
+    vi.stubEnv('RUNAGENT_CACHE_DIR', dir);
+    await new RunAgentClient({ agentId: AGENT }).runGeneric({});
+    expect(seen(server).authorization).toBe('Bearer db-key-4321');
+  });
+
+  it('a database without user_metadata adds nothing; one that is not SQLite is a ValidationError naming it', async () => {
+    const server = await runServer();
+    vi.stubEnv('RUNAGENT_BASE_URL', server.url);
+    await writeDatabase(join(env.home(), '.runagent'), { x: 1 }, 'agents');
+    await new RunAgentClient({ agentId: AGENT }).runGeneric({});
+    expect(seen(server).authorization).toBeUndefined();
+    const path = join(env.home(), '.runagent', 'runagent_local.db');
+    await writeFile(path, 'not a database, but long enough to look like one '.repeat(20));
+    const error = await failure(new RunAgentClient({ agentId: AGENT }).settings());
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toContain(path);
+    expect(error.code).toBe('INVALID_CONFIG');
+  });
+});
+
+describe('every option given: nothing on disk is looked up', () => {
+  it('a broken database and config.json under HOME are never read', async () => {
+    const server = await runServer();
+    await writeConfig(env.home(), '{broken');
+    await writeFile(join(env.home(), '.runagent', 'runagent_local.db'), 'broken');
+    const c = new RunAgentClient({ agentId: AGENT, apiKey: 'opt-key-9012', baseUrl: server.url, timeout: 5_000, maxRetries: 0 });
+    await c.runGeneric({});
+    expect(seen(server).authorization).toBe('Bearer opt-key-9012');
+    expect((await c.settings()).configFile).toBeUndefined();
+  });
+
+  it('one option left open reads the files again (the guard is not "never")', async () => {
+    const server = await runServer();
+    await writeConfig(env.home(), '{broken');
+    const error = await failure(new RunAgentClient({ agentId: AGENT, apiKey: 'opt-key-9012', baseUrl: server.url, timeout: 5_000 }).runGeneric({}));
+    expect(error.code).toBe('INVALID_CONFIG');
   });
 });

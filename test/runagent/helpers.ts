@@ -10,7 +10,7 @@ import type { Logger } from '../../src/core/log.js';
 
 export const TOKEN = 'ra_live_key_7f3a9c2e';
 export const AGENT = '14bc8f86-c108-485b-adb7-cf06f2831091';
-export const ENV_NAMES = ['RUNAGENT_API_KEY', 'RUNAGENT_BASE_URL', 'RUNAGENT_API_URL', 'RUNAGENT_TIMEOUT', 'RUNAGENT_LOG_LEVEL'];
+export const ENV_NAMES = ['RUNAGENT_API_KEY', 'RUNAGENT_BASE_URL', 'RUNAGENT_API_URL', 'RUNAGENT_TIMEOUT', 'RUNAGENT_LOG_LEVEL', 'RUNAGENT_CACHE_DIR'];
 
 /** Gives every test its own empty HOME and no RUNAGENT_* variables; returns the HOME getter. */
 export function isolateEnvironment(): { home(): string } {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Secrets } from '../../src/core/redact.js';
 import { openWebSocket } from '../../src/core/websocket.js';
 import { ConnectionError } from '../../src/core/errors.js';
-import { StreamError, decodeStructuredPayload, parseRunStreamFrame, buildRunRequest, runStreamUrl } from '../../src/runagent/index.js';
+import { StreamError } from '../../src/runagent/index.js';
+import { buildRunRequest, parseRunStreamFrame, runStreamUrl } from '../../src/runagent/frames.js';
+import { decodeStructuredPayload } from '../../src/runagent/payload.js';
 import { closedPort } from '../support/servers.js';
 import { AGENT, TOKEN, structured } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /**
- * The agent server's commands (PROTOCOLS.md §1, `AgentClient`): `jobs list|get|stop`,
+ * The agent server's commands (`AgentClient`): `jobs list|get|stop`,
  * `logs <job>` (a live tail over WebSocket or HTTP), `nodes [id]`, `tasks [id]`, `serve [name]`.
  * Connection: `--url`/`AGENT_URL`, `--token`/`AGENT_TOKEN`, `--user-token`/`AGENT_USER_TOKEN`,
  * `--tenant`/`AGENT_TENANT`.

@@ -1,5 +1,5 @@
 /**
- * Hosted agent runs on an agntz worker (PROTOCOLS.md §2, `HostedClient`): `run <agent>`
+ * Hosted agent runs on an agntz worker (`HostedClient`): `run <agent>`
  * (one-shot, or `--stream`ed), `runs list|get|cancel|watch`, `traces list|get`. Connection:
  * `--api-key`/`AGNTZ_API_KEY`, `--url`/`AGNTZ_BASE_URL`.
  */
@@ -143,6 +143,8 @@ export function registerHosted(program: Command, cli: Cli): void {
     const hosted = await hostedClient(s, o);
     const run = await s.out.waiting('cancelling…', () => hosted.runs.cancel(id, { signal: s.signal }));
     if (s.json) s.out.document(run);
+    else if (run.status === 'cancelled') s.out.line(`Run ${run.id} is cancelled`);
+    else if (run.status === 'completed' || run.status === 'failed') s.out.line(`Run ${run.id} had already ended (${run.status}): nothing to cancel`);
     else s.out.line(`Cancel requested for run ${run.id} (status now ${run.status}; it becomes cancelled shortly)`);
   });
 

@@ -1,6 +1,5 @@
 /**
- * `agentwire ray …`: a Ray cluster's dashboard, spoken to directly (PROTOCOLS.md §4,
- * `RayClient`) — what `ray job submit`, `ray job logs -f`, `ray job status|stop|list` and
+ * `agentwire ray …`: a Ray cluster's dashboard, spoken to directly (`RayClient`) — what `ray job submit`, `ray job logs -f`, `ray job status|stop|list` and
  * `ray list nodes|tasks` users expect. Connection: `--address`/`RAY_DASHBOARD_ADDRESS` (or an
  * http(s) `RAY_ADDRESS`), `--token`/`RAY_AUTH_TOKEN`.
  */
@@ -126,7 +125,7 @@ export function registerRay(program: Command, cli: Cli): void {
       if (!o.follow) {
         const logs = await s.out.waiting('reading the log…', () => client.jobs.logs(id, { signal: s.signal }));
         if (s.json) s.out.document({ logs });
-        else s.out.write(logs.endsWith('\n') || !logs ? logs : `${logs}\n`);
+        else s.out.write(logs); // as Ray stored it: no newline added
         return;
       }
       const tail = client.jobs.tail(id, { signal: s.signal });
@@ -200,6 +199,6 @@ function finalStatus(s: Session, job: JobDetails): void {
     if (!s.json) s.out.line(`Job '${id}' succeeded`);
     return;
   }
-  const reason = job.message?.split('\n', 1)[0]?.trim();
+  const reason = job.message?.trim();
   throw new RemoteFailure(`Job '${id}' ${job.status === 'STOPPED' ? 'was stopped' : 'failed'}${reason ? `: ${reason}` : ''}`);
 }

@@ -1,6 +1,5 @@
 /**
- * `agentwire runagent <agent>`: run a deployed RunAgent agent (PROTOCOLS.md §3,
- * `RunAgentClient`) — `POST /api/v1/agents/{id}/run`, or the `run-stream` WebSocket with
+ * `agentwire runagent <agent>`: run a deployed RunAgent agent (`RunAgentClient`) — `POST /api/v1/agents/{id}/run`, or the `run-stream` WebSocket with
  * `--stream`. Connection: `--url`, `--api-key`, else `RUNAGENT_*` and `~/.runagent/config.json`
  * (read by the client).
  */
@@ -8,6 +7,8 @@ import type { Command } from 'commander';
 import { parseJsonObject } from '../args.js';
 import { runAgentClient, runAgentOptions, type RunAgentConnection } from '../connect.js';
 import type { Cli } from '../context.js';
+import { invalid } from '../../core/validate.js';
+import { isStreamEntrypoint } from '../../runagent/frames.js';
 import { humanValue } from '../format.js';
 import { drain } from '../stream.js';
 
@@ -28,23 +29,26 @@ export function registerRunAgent(program: Command, cli: Cli): void {
     .action(async (agentId: string, o: RunAgentConnection & { input: string; stream?: boolean; entrypoint?: string }, cmd: Command) => {
       const s = cli.session(cmd);
       const input = parseJsonObject(o.input, '--input');
+      // The client's own message names its methods (run / runStream); here the flag decides.
+      const tag = o.entrypoint ?? (o.stream ? 'generic_stream' : 'generic');
+      if (!o.stream && isStreamEntrypoint(tag)) invalid(`Entrypoint \`${tag}\` is a streaming entrypoint (its tag ends in _stream): add --stream`);
+      if (o.stream && !isStreamEntrypoint(tag)) invalid(`Entrypoint \`${tag}\` is not a streaming entrypoint (its tag does not end in _stream): drop --stream`);
       const ra = await runAgentClient(s, agentId, o);
       if (!o.stream) {
-        const tag = o.entrypoint ?? 'generic';
         const result = await s.out.waiting(`running ${tag}…`, () => ra.run(tag, input, { signal: s.signal }));
         if (s.json) s.out.document(result);
         else s.out.line(humanValue(result));
         return;
       }
-      const stream = ra.runStream(o.entrypoint ?? 'generic_stream', input, { signal: s.signal });
+      const stream = ra.runStream(tag, input, { signal: s.signal });
       let last = '\n';
       await drain(s, stream, (chunk) => {
         if (s.json) return s.out.record({ type: 'chunk', value: chunk });
-        // Chunks are written as they come, without separators (the seed's `print(chunk, end="")`).
+        // Chunks are written as they come, without separators (as RunAgent's Python SDK examples `print(chunk, end="")`).
         const piece = typeof chunk === 'string' ? chunk : JSON.stringify(chunk);
         if (piece) last = piece;
         s.out.write(piece);
-      }, `running ${o.entrypoint ?? 'generic_stream'}…`);
+      }, `running ${tag}…`);
       if (s.json) s.out.record({ type: 'completed', invocationId: stream.invocationId, ...stream.completion });
       else if (!last.endsWith('\n')) s.out.line();
     });
