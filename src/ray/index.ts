@@ -1,6 +1,6 @@
 /**
  * `agentwire/ray`: a typed client for a Ray cluster's dashboard (jobs, live log tail, state,
- * Serve), spoken to directly with only the head's address (PROTOCOLS.md §4, docs/ray.md).
+ * Serve), spoken to directly with only the head's address (Ray 2.58's dashboard API).
  */
 export { RayClient, DEFAULT_RAY_TIMEOUT_MS, defaultRayFetch, type RayClientOptions } from './client.js';
 export { RayJobs } from './jobs.js';
@@ -9,7 +9,8 @@ export { RayServe } from './serve.js';
 export { resolveAddress, ADDRESS_ENV } from './address.js';
 export { tailJobLines, type TailContext } from './tail.js';
 export * from './types.js';
-export { nodeFetch } from '../core/node-fetch.js';
+/** Node's header-exact fetch (`undefined` in a browser build): see the Ray client's `fetch` option. */
+export { nodeFetch } from '#platform';
 export {
   ClientError,
   ValidationError,

@@ -11,6 +11,7 @@
  * Seconds from the environment and the file are converted to ms here, at the edge. In a
  * browser there is no environment and no file: steps 2 and 3 are skipped.
  */
+import { readHomeFile } from '#platform';
 import { ValidationError } from '../core/errors.js';
 import { isLogLevel, type LogLevel } from '../core/log.js';
 import { checkMaxRetries, normalizeBaseUrl } from '../core/transport.js';
@@ -68,27 +69,19 @@ export interface RunAgentConfigFile {
   retryBackoff?: number;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
 /**
- * Reads `~/.runagent/config.json` (home from `os.homedir()`, which follows `HOME`). `node:fs`
- * is imported lazily, so this module loads in a browser, where this resolves `undefined`.
+ * Reads `~/.runagent/config.json` (home from `os.homedir()`, which follows `HOME`) through the
+ * package's `#platform` import; a browser build has no file to read and resolves `undefined`.
  * A missing file resolves `undefined`. Throws {@link ValidationError} naming the file (and
  * the field) for a file that cannot be read, is not JSON, or holds a field of the wrong type.
  */
 export async function loadRunAgentConfigFile(): Promise<RunAgentConfigFile | undefined> {
-  if (!isNode) return undefined;
-  const [{ readFile }, { homedir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]);
-  const path = join(homedir(), '.runagent', 'config.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ValidationError(`cannot read ${path}: ${(err as Error).message}`, { statusCode: 400, code: 'INVALID_CONFIG', cause: err });
-  }
-  return parseRunAgentConfigFile(text, path);
+  const read: typeof readHomeFile | undefined = readHomeFile;
+  if (!read) return undefined;
+  const { path, text } = await read('.runagent', 'config.json').catch((err: Error & { path: string }) => {
+    throw new ValidationError(`cannot read ${err.path}: ${err.message}`, { statusCode: 400, code: 'INVALID_CONFIG', cause: err });
+  });
+  return text === undefined ? undefined : parseRunAgentConfigFile(text, path);
 }
 
 /** Checks the text of a config file (see {@link loadRunAgentConfigFile}). `null` fields count as absent. */

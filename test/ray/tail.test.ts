@@ -109,7 +109,7 @@ describe('jobs.tail: failures', () => {
     const { lines, error } = await collect(new RayClient({ address: s.url, ...quiet }).jobs.tail('raysubmit_doesnotexist'));
     expect(lines).toEqual([]);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error.message).toBe('Job raysubmit_doesnotexist does not exist (HTTP 404)');
+    expect(error.message).toBe('WebSocket tail of job raysubmit_doesnotexist refused: 404 Not Found — Job raysubmit_doesnotexist does not exist');
     expect(error.detail).toBe('Job raysubmit_doesnotexist does not exist');
     expect(s.requests).toHaveLength(1);
   });
