@@ -37,6 +37,7 @@ async function commandLine(): Promise<string[]> {
   const files = (readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'src', f));
   await esbuild.build({ entryPoints: files, outdir: join(out, 'src'), outbase: join(ROOT, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
   for (const name of ['node_modules', 'package.json', 'openapi']) symlinkSync(join(ROOT, name), join(out, name));
+  symlinkSync(out, join(out, 'dist')); // package.json `imports` maps `#platform` to dist/src/platform/node.js
   return [join(out, 'src/cli/main.js')];
 }
 
