@@ -12,7 +12,8 @@
  *   newline (`{"type":"log","message":"<line>"}`, the 23 captured lines of ws-tail-frames.txt
  *   in turn) — vs a raw `ws` client applying the same rule: `JSON.parse` each frame, split its
  *   `message` at `\n` (a `\r` before it dropped), count the non-empty lines. Target ≥ 0.9.
- * - HTTP tail lines/s vs raw `fetch` + `TextDecoder` + the same split over the same body
+ * - HTTP tail lines/s vs raw `fetch` + `TextDecoderStream` + a line-splitting
+ *   `TransformStream`, read with `for await` one line at a time, as the tail's caller reads it
  *   (plain log lines; empty lines and `data:` events not counted).
  * - Peak RSS growth (MiB, sampled every 50 ms) while tailing 1,000,000 lines over WebSocket
  *   with the limits raised, vs the raw `ws` client on the same 1M lines; each side in a fresh
@@ -158,17 +159,27 @@ async function sdkHttpTail(agent: AgentClient, lines: number): Promise<number> {
   return n;
 }
 
-/** Raw `fetch` + `TextDecoder`, lines split across chunks: every non-empty line but the final `complete` event. */
+/**
+ * Raw `fetch` + `TextDecoderStream` + a line-splitting `TransformStream`, the lines read with
+ * `for await` one at a time (what the tail hands its caller): every non-empty line but the
+ * final `complete` event.
+ */
 async function rawHttpTail(url: string, lines: number): Promise<number> {
   const res = await fetch(`${url}/jobs/n${lines}/logs/stream/`, { headers: { Authorization: TOKEN } });
-  const decoder = new TextDecoder();
-  let n = 0;
   let rest = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const parts = (rest + decoder.decode(chunk, { stream: true })).split('\n');
-    rest = parts.pop()!;
-    for (const line of parts) if (line && !line.startsWith('data: ')) n++;
-  }
+  const split = new TransformStream<string, string>({
+    transform(chunk, out) {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop()!;
+      for (const line of parts) out.enqueue(line);
+    },
+    flush(out) {
+      if (rest) out.enqueue(rest);
+    },
+  });
+  let n = 0;
+  const body = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(split);
+  for await (const line of body as unknown as AsyncIterable<string>) if (line && !line.startsWith('data: ')) n++;
   if (n !== lines) throw new Error(`raw HTTP read ${n} lines, expected ${lines}`);
   return n;
 }
@@ -234,7 +245,7 @@ export async function run(): Promise<BenchResult[]> {
       () => rawWebSocketTail(url, TAIL_LINES),
     );
     const httpTail = await compareThroughput(
-      `agent HTTP tail vs raw fetch + TextDecoder + split (${TAIL_LINES.toLocaleString('en')} lines)`,
+      `agent HTTP tail vs raw fetch + TextDecoderStream + line TransformStream, for await (${TAIL_LINES.toLocaleString('en')} lines)`,
       'lines/s',
       () => sdkHttpTail(agent, TAIL_LINES),
       () => rawHttpTail(url, TAIL_LINES),

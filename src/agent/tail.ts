@@ -178,12 +178,14 @@ export class JobLogTail implements AsyncIterable<string> {
         idleTimeoutMs: timeoutMs,
         onIdle: () => new RequestTimeoutError(`no log line from GET /jobs/${jobId}/logs/stream/ for ${timeoutMs} ms`, { statusCode: 408 }),
       });
-      for await (const bodyLine of lines) {
-        for (const line of decoder.line(bodyLine)) {
-          if (skip) skip--;
-          else yield line;
+      for await (const chunk of lines) {
+        for (const bodyLine of chunk) {
+          for (const line of decoder.line(bodyLine)) {
+            if (skip) skip--;
+            else yield line;
+          }
+          if (decoder.complete) return;
         }
-        if (decoder.complete) return;
       }
     } catch (err) {
       if (signal?.aborted) throw signal.reason;

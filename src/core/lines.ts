@@ -73,16 +73,17 @@ export interface BodyLinesOptions {
 }
 
 /**
- * The lines of a streamed UTF-8 body, one at a time (`\n` or `\r\n` removed, empty lines
- * included, a last line without a newline yielded at the end). Web streams only: a
- * `TextDecoder` in streaming mode, so a character split between chunks survives.
+ * The lines of a streamed UTF-8 body (`\n` or `\r\n` removed, empty lines included, a last
+ * line without a newline at the end), as the lines each chunk read completes (arrays that may
+ * be empty): the caller hands them out one at a time from its own generator, so a line costs
+ * one generator step, not two. Web streams only: a `TextDecoder` in streaming mode, so a
+ * character split between chunks survives.
  *
- * The body is read only when the consumer asks for a line it does not already have, so only
- * those reads count against `idleTimeoutMs` (core's `idleWait`). Ending the loop early, a
- * timeout or a body failure cancels the body (the connection closes); a failure rejects with
- * the body's error.
+ * The body is read only when the caller asks for more, so only those reads count against
+ * `idleTimeoutMs` (core's `idleWait`). Ending the loop early, a timeout or a body failure
+ * cancels the body (the connection closes); a failure rejects with the body's error.
  */
-export async function* bodyLines(body: ReadableStream<Uint8Array>, options: BodyLinesOptions = {}): AsyncGenerator<string, void, undefined> {
+export async function* bodyLines(body: ReadableStream<Uint8Array>, options: BodyLinesOptions = {}): AsyncGenerator<readonly string[], void, undefined> {
   const reader = body.getReader();
   const text = new TextDecoder();
   const lines = new LineDecoder(options.maxLineLength);
@@ -91,11 +92,12 @@ export async function* bodyLines(body: ReadableStream<Uint8Array>, options: Body
     for (;;) {
       const { value, done } = await idleWait(reader.read(), options.idleTimeoutMs, onIdle);
       if (done) break;
-      for (const line of lines.push(text.decode(value, { stream: true }))) yield line;
+      yield lines.push(text.decode(value, { stream: true }));
     }
-    for (const line of lines.push(text.decode())) yield line;
+    const last = lines.push(text.decode());
     const rest = lines.end();
-    if (rest !== undefined) yield rest;
+    if (rest !== undefined) last.push(rest);
+    yield last;
   } finally {
     await reader.cancel().catch(() => {});
   }

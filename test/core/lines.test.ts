@@ -106,9 +106,9 @@ describe('bodyLines', () => {
     });
   }
 
-  async function all(lines: AsyncIterable<string>): Promise<string[]> {
+  async function all(chunks: AsyncIterable<readonly string[]>): Promise<string[]> {
     const out: string[] = [];
-    for await (const l of lines) out.push(l);
+    for await (const lines of chunks) out.push(...lines);
     return out;
   }
 
@@ -124,7 +124,7 @@ describe('bodyLines', () => {
     });
     const out: string[] = [];
     const err = await (async () => {
-      for await (const l of bodyLines(failing)) out.push(l);
+      for await (const lines of bodyLines(failing)) out.push(...lines);
     })().catch((e) => e);
     expect(out).toEqual(['a']);
     expect(err.message).toBe('reset');
@@ -142,7 +142,7 @@ describe('bodyLines', () => {
     });
     const out: string[] = [];
     const err = await (async () => {
-      for await (const l of bodyLines(stalled, { idleTimeoutMs: 100, onIdle: () => new RequestTimeoutError('silent', { statusCode: 408 }) })) out.push(l);
+      for await (const lines of bodyLines(stalled, { idleTimeoutMs: 100, onIdle: () => new RequestTimeoutError('silent', { statusCode: 408 }) })) out.push(...lines);
     })().catch((e) => e);
     expect(out).toEqual(['one']);
     expect(err).toBeInstanceOf(RequestTimeoutError);
