@@ -1,8 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // The package's `#platform` import, as Node resolves it (package.json `imports`, `node`), on the sources.
-  resolve: { alias: { '#platform': new URL('./src/platform/node.ts', import.meta.url).pathname } },
+  // package.json `imports` maps `#platform` to the built files; the tests run the sources.
+  resolve: { alias: { '#platform': fileURLToPath(new URL('./src/platform/node.ts', import.meta.url)) } },
   test: {
     // One mock server (Prism + the streaming front) for the whole run; tests `inject('mock')`.
     globalSetup: ['test/global-setup.ts'],

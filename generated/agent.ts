@@ -160,13 +160,13 @@ export interface paths {
          *     WebSocket tail is unavailable. Same headers; the client sets **no read timeout**.
          *     The body is a chunked stream of `\n`-separated lines:
          *     - a line starting with `data: ` carries a JSON event `{type, message}`
-         *       (`StreamEvent`): `log` (or no `type`) → log text (a chunk: it may hold several
-         *       lines and end mid-line, as on the WebSocket), `error` → the tail failed (the client
-         *       raises a 500), `complete` → normal end;
+         *       (`StreamEvent`): `log` (or no `type`) → log text that ends its line(s), as a
+         *       WebSocket message does (split at `\n`, nothing carried into the next event),
+         *       `error` → the tail failed (the client raises a 500), `complete` → normal end;
          *     - any other non-empty line is a log line as-is;
          *     - empty lines are skipped.
-         *     Ray sends lines in batches about once a second; a batch can end
-         *     mid-line, so split on newlines across chunks.
+         *     The body arrives in chunks that may end mid-line: a client joins body lines across
+         *     chunks (not events).
          */
         get: operations["streamTailJobLogs"];
         put?: never;
@@ -437,9 +437,9 @@ export interface components {
         };
         /**
          * @description The JSON after `data: ` on an HTTP tail line, and the payload of a WebSocket tail frame.
-         *     `type` absent means `log`. `log` → `message` is a chunk of log text
-         *     (one or more `\n`-terminated lines; it may end mid-line); `error` → the tail failed;
-         *     `complete` → normal end.
+         *     `type` absent means `log`. `log` → `message` is log text ending its last
+         *     line (usually one line without a newline; several are split at `\n`, nothing carried
+         *     into the next event); `error` → the tail failed; `complete` → normal end.
          */
         StreamEvent: {
             /** @enum {string} */

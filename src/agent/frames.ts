@@ -1,12 +1,11 @@
 import type { ClientError } from '../core/errors.js';
 import { utf8Length, type StreamBudget } from '../core/stream-limits.js';
-import { LineAssembler } from '../core/lines.js';
 
 /**
- * The `type`s of a log-tail event this client acts on (PROTOCOLS §1; the messages of
- * `openapi/agent-logs.asyncapi.yaml` and the `StreamEvent` schema of `openapi/agent.yaml`):
- * `log` (or no `type`) → log text, `error` → the tail failed (500), `complete` → normal end.
- * Events of any other type are ignored (but counted against the limits).
+ * The `type`s of a log-tail event this client acts on (the agent's `{type, message}` events, as
+ * the Synapse SDK's AgentClient reads them): `log` (or no `type`) → log text, `error` → the tail
+ * failed (500), `complete` → normal end. Events of any other type are ignored (but counted
+ * against the limits).
  */
 export const TAIL_EVENT_TYPES = ['log', 'error', 'complete'] as const;
 export type TailEventType = (typeof TAIL_EVENT_TYPES)[number];
@@ -18,7 +17,7 @@ export interface TailEvent {
   [key: string]: unknown;
 }
 
-/** The `data: ` prefix of an event line in the HTTP tail (PROTOCOLS §1, "HTTP tail"). */
+/** The `data: ` prefix of an event line in the HTTP tail (`GET jobs/{id}/logs/stream/`). */
 export const DATA_PREFIX = 'data: ';
 
 /**
@@ -46,22 +45,38 @@ export interface TailDecoderOptions {
   onOversized?(bytes: number): void;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * The log lines of one message (a `log` event's `message`, a non-JSON frame): split at `\n`, a
+ * `\r` before it (or at the end) removed, empty lines skipped. A message ends its last line:
+ * an agent server sends one line per message without a trailing newline, so no text is carried
+ * into the next message (a slow tail shows each line as it comes, and nothing is held).
+ */
+export function messageLines(text: string): readonly string[] {
+  if (text.indexOf('\n') === -1) {
+    const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+    return line ? [line] : NONE;
+  }
+  const lines: string[] = [];
+  for (const piece of text.split('\n')) {
+    const line = piece.charCodeAt(piece.length - 1) === 13 ? piece.slice(0, -1) : piece;
+    if (line) lines.push(line);
+  }
+  return lines;
+}
+
 /**
  * Decodes one tail connection: WebSocket frames ({@link frame}) or HTTP body lines
- * ({@link line}) in, log lines out (appended to the caller's array, see {@link LineAssembler}).
- * Throws the `error` event's 500, or {@link StreamLimitError} (429) once a limit is exceeded.
- * After a `complete` event {@link complete} is true and the rest must not be read.
+ * ({@link line}) in, the log lines each one carries out. One rule on both transports — each
+ * message or event gives {@link messageLines}, each plain body line one line, empty lines
+ * skipped — so a count of lines means the same on either, which lets `auto` resume over HTTP
+ * by count. Throws the `error` event's 500, or {@link StreamLimitError} (429) once a limit is
+ * exceeded. After a `complete` event {@link complete} is true and the rest must not be read.
  */
 export class TailDecoder {
   /** A `complete` event arrived: the tail ended normally. */
   complete = false;
-  /**
-   * One text stream for the connection: every chunk (a WebSocket `log` message, a non-JSON
-   * frame, the `message` of an HTTP `data:` event) is pushed, an HTTP body line goes in whole.
-   * Empty lines are dropped on both transports (PROTOCOLS §1 skips them on HTTP), so a line
-   * count means the same thing on either — what lets `auto` resume over HTTP by count.
-   */
-  readonly #lines = new LineAssembler();
   readonly #o: TailDecoderOptions;
   #warned = false;
 
@@ -73,12 +88,11 @@ export class TailDecoder {
    * One WebSocket text frame: a JSON object is an event; anything else is log text as-is.
    * A frame over `maxMessageSize` bytes is skipped (and counted).
    */
-  frame(text: string, out: string[]): void {
+  frame(text: string): readonly string[] {
     const bytes = utf8Length(text);
     if (!this.#o.budget.admit(bytes)) return this.#oversized(bytes);
     const event = parseTailEvent(text);
-    if (event === undefined) this.#lines.push(text, out);
-    else this.#event(event, out);
+    return event === undefined ? messageLines(text) : this.#event(event);
   }
 
   /**
@@ -86,38 +100,33 @@ export class TailDecoder {
    * `data: {json object}` line is an event; any other line is a log line as-is. A line over
    * `maxMessageSize` bytes is skipped (and counted); a line's bytes include its newline.
    */
-  line(line: string, out: string[]): void {
-    if (line === '') return;
+  line(line: string): readonly string[] {
+    if (line === '') return NONE;
     const bytes = utf8Length(line) + 1;
     if (!this.#o.budget.admit(bytes)) return this.#oversized(bytes);
     if (line.startsWith(DATA_PREFIX)) {
       const event = parseTailEvent(line.slice(DATA_PREFIX.length));
-      if (event !== undefined) return this.#event(event, out);
+      if (event !== undefined) return this.#event(event);
     }
-    this.#lines.pushLine(line, out);
+    return messageLines(line);
   }
 
-  /** The stream ended (closed or body done): the partial last line, if any, goes to `out`. */
-  end(out: string[]): void {
-    this.#lines.flush(out);
-  }
-
-  #event(event: TailEvent, out: string[]): void {
+  #event(event: TailEvent): readonly string[] {
     const type = event.type;
     if (type === undefined || type === null || type === 'log') {
-      if (typeof event.message === 'string') this.#lines.push(event.message, out);
-    } else if (type === 'error') {
-      throw this.#o.errorFrom(event);
-    } else if (type === 'complete') {
-      this.complete = true;
-      this.#lines.flush(out);
+      return typeof event.message === 'string' ? messageLines(event.message) : NONE;
     }
-    // Any other type: not ours to act on (DESIGN.md: unknown events are ignored).
+    if (type === 'error') throw this.#o.errorFrom(event);
+    if (type === 'complete') this.complete = true;
+    // Any other type: not ours to act on (unknown events are ignored).
+    return NONE;
   }
 
-  #oversized(bytes: number): void {
-    if (this.#warned) return;
-    this.#warned = true;
-    this.#o.onOversized?.(bytes);
+  #oversized(bytes: number): readonly string[] {
+    if (!this.#warned) {
+      this.#warned = true;
+      this.#o.onOversized?.(bytes);
+    }
+    return NONE;
   }
 }

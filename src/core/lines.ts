@@ -1,117 +1,104 @@
-import type { Transform } from 'node:stream';
-import split2 from 'split2';
+import { idleWait } from './idle.js';
+
+/** The default bound on a partial line, in characters (UTF-16 code units): 1 Mi. */
+export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 
 /**
- * A line splitter (split2): write text or bytes in any chunking, read whole lines, `\n` or
- * `\r\n` removed. A chunk may end mid-line (Ray's tail frames do); the rest waits for the next,
- * and `end()` releases it (a last line without a newline; an empty rest is no line).
+ * Splits a text stream that arrives in chunks (Ray's log frames, an HTTP body) into lines: a
+ * line ends at `\n`, and a `\r` before it is removed. A chunk may end mid-line; the partial
+ * line is held until a later chunk ends it, or until it grows past `maxLineLength`
+ * characters, when it is handed out as a line of its own and the rest follows as the next.
  *
- * With `onLine`, each line goes to it synchronously, during the `write()` or `end()` that
- * completed it, and nothing is queued on the readable side (split2 drops a line its mapper
- * maps to `undefined`): no stream push per line, no backpressure to wait for. Strings are then
- * split as they are, without the UTF-8 round trip a `Writable` makes by default
- * (`decodeStrings: false`; split2's `StringDecoder` passes a string through).
+ * Linear in the input: each chunk is searched once from its start, the held pieces are joined
+ * once, when their line ends (no re-scan of held text, however many chunks a line spans).
  */
-export function lineSplitter(onLine?: (line: string) => void): Transform {
-  if (!onLine) return split2();
-  return split2(
-    (line: string) => {
-      onLine(line);
-      return undefined;
-    },
-    { decodeStrings: false },
-  );
-}
+export class LineDecoder {
+  #parts: string[] = [];
+  #held = 0;
 
-/** Options of a {@link LineAssembler}. */
-export interface LineAssemblerOptions {
-  /**
-   * Hand out empty lines (default `false`: dropped). The agent's tail drops them (PROTOCOLS §1
-   * skips empty lines on HTTP, so a line count means the same on both transports); Ray's tail
-   * keeps them (PROTOCOLS §4: the frames are the log's raw text, and a blank line is content).
-   */
-  keepEmpty?: boolean;
-}
+  constructor(private readonly maxLineLength = DEFAULT_MAX_LINE_LENGTH) {}
 
-/**
- * Turns a text stream cut into chunks into lines, appended to the caller's array — so a
- * tail gathers a burst of chunks into one batch without a promise or a stream push per line.
- *
- * A log tail is one text stream in chunks: Ray sends batches of lines, about one a second, and
- * a batch may end mid-line (PROTOCOLS §4); the agent relays them as WebSocket `log` messages
- * or HTTP `data:` events (PROTOCOLS §1). Each chunk is appended with {@link push}; a line ends
- * at `\n` (`\r\n` too), a partial last line waits for the next chunk, and {@link end} returns
- * it once the stream is over. An already whole line (an HTTP body line) goes in with
- * {@link pushLine}.
- *
- * Splitting is core's {@link lineSplitter} (split2, with a mapper that collects each line, so
- * lines come out synchronously); the common case of the agent's tail — no partial line pending
- * and a chunk that is exactly one line — skips it.
- */
-export class LineAssembler {
-  readonly #keepEmpty: boolean;
-  /** Created on the first chunk that needs it, and again after {@link end}. */
-  #splitter: Transform | undefined;
-  /** The splitter holds the start of a line (the last chunk did not end with `\n`). */
-  #partial = false;
-  /** Where the splitter's lines go: the array of the current call. */
-  #out: string[] = [];
-
-  constructor(options: LineAssemblerOptions = {}) {
-    this.#keepEmpty = options.keepEmpty ?? false;
-  }
-
-  /** Appends a chunk of the text stream; the lines it completes are appended to `out`, which is returned. */
-  push(text: string, out: string[] = []): string[] {
-    if (text === '') return out;
-    if (!this.#partial) {
-      const nl = text.indexOf('\n');
-      if (nl === text.length - 1) {
-        const line = nl > 0 && text.charCodeAt(nl - 1) === 13 ? text.slice(0, nl - 1) : text.slice(0, nl);
-        if (line || this.#keepEmpty) out.push(line);
-        return out;
+  /** Appends a chunk; returns the lines it completes (without their newline), in order. */
+  push(text: string): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      let line = text.slice(start, nl);
+      if (this.#held) {
+        this.#parts.push(line);
+        line = this.#parts.join('');
+        this.#parts = [];
+        this.#held = 0;
       }
+      lines.push(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+      start = nl + 1;
     }
-    this.#out = out;
-    (this.#splitter ??= this.#newSplitter()).write(text);
-    this.#partial = text.charCodeAt(text.length - 1) !== 10;
-    return out;
+    if (start < text.length) {
+      const rest = start ? text.slice(start) : text;
+      this.#parts.push(rest);
+      this.#held += rest.length;
+      if (this.#held > this.maxLineLength) this.#cut(lines);
+    }
+    return lines;
   }
 
-  /** Appends one whole line (its `\n` already removed) to `out`; it ends any partial line. */
-  pushLine(line: string, out: string[]): void {
-    if (this.#partial) this.push(`${line}\n`, out);
-    else if (line || this.#keepEmpty) out.push(line);
-  }
-
-  /**
-   * Ends the text stream: returns the partial last line (what followed the last newline, as
-   * split2 releases it), or `undefined` when the text ended with a newline. A later
-   * {@link push} starts a new stream.
-   */
+  /** Ends the stream: returns the partial last line, or `undefined` when none is held. */
   end(): string | undefined {
-    if (!this.#partial) return undefined;
-    this.#partial = false;
-    const rest: string[] = [];
-    this.#out = rest;
-    this.#splitter!.end();
-    this.#splitter = undefined;
-    return rest[0];
+    if (!this.#held) return undefined;
+    const rest = this.#parts.join('');
+    this.#parts = [];
+    this.#held = 0;
+    return rest;
   }
 
-  /** {@link end}, with the partial last line (if any) appended to `out`. */
-  flush(out: string[]): void {
-    const rest = this.end();
-    if (rest !== undefined) out.push(rest);
+  /** The held text is over the bound: hand out whole `maxLineLength` pieces, keep the rest. */
+  #cut(lines: string[]): void {
+    const text = this.#parts.join('');
+    let at = 0;
+    for (; text.length - at > this.maxLineLength; at += this.maxLineLength) lines.push(text.slice(at, at + this.maxLineLength));
+    const rest = text.slice(at);
+    this.#parts = rest ? [rest] : [];
+    this.#held = rest.length;
   }
+}
 
-  #newSplitter(): Transform {
-    return lineSplitter(
-      this.#keepEmpty
-        ? (line) => this.#out.push(line)
-        : (line) => {
-            if (line) this.#out.push(line);
-          },
-    );
+/** Options of {@link bodyLines}. */
+export interface BodyLinesOptions {
+  /** ms one read of the body may wait for the server; none when unset. */
+  idleTimeoutMs?: number;
+  /** The error a read that waited `idleTimeoutMs` rejects with (the body is then cancelled). */
+  onIdle?: () => Error;
+  /** See {@link LineDecoder}; default 1 Mi characters. */
+  maxLineLength?: number;
+}
+
+/**
+ * The lines of a streamed UTF-8 body (`\n` or `\r\n` removed, empty lines included, a last
+ * line without a newline at the end), as the lines each chunk read completes (arrays that may
+ * be empty): the caller hands them out one at a time from its own generator, so a line costs
+ * one generator step, not two. Web streams only: a `TextDecoder` in streaming mode, so a
+ * character split between chunks survives.
+ *
+ * The body is read only when the caller asks for more, so only those reads count against
+ * `idleTimeoutMs` (core's `idleWait`). Ending the loop early, a timeout or a body failure
+ * cancels the body (the connection closes); a failure rejects with the body's error.
+ */
+export async function* bodyLines(body: ReadableStream<Uint8Array>, options: BodyLinesOptions = {}): AsyncGenerator<readonly string[], void, undefined> {
+  const reader = body.getReader();
+  const text = new TextDecoder();
+  const lines = new LineDecoder(options.maxLineLength);
+  const onIdle = options.onIdle ?? (() => new Error(`no data for ${options.idleTimeoutMs} ms`));
+  try {
+    for (;;) {
+      const { value, done } = await idleWait(reader.read(), options.idleTimeoutMs, onIdle);
+      if (done) break;
+      yield lines.push(text.decode(value, { stream: true }));
+    }
+    const last = lines.push(text.decode());
+    const rest = lines.end();
+    if (rest !== undefined) last.push(rest);
+    yield last;
+  } finally {
+    await reader.cancel().catch(() => {});
   }
 }

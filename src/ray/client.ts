@@ -1,5 +1,5 @@
 import type { paths } from '../../generated/ray.js';
-import { isNodeRuntime, nodeFetch } from '../core/node-fetch.js';
+import { nodeFetch } from '#platform';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
 import { Transport, unwrap, type BaseClientOptions, type FetchLike, type RequestOptions } from '../core/transport.js';
 import { invalid, readEnv } from '../core/validate.js';
@@ -41,7 +41,7 @@ const CREDENTIAL_HEADERS = /^(authorization|x-ray-authorization|cookie|proxy-aut
 
 /**
  * A client for a Ray cluster's dashboard (default port 8265), spoken to directly
- * (Ray 2.58): {@link RayJobs jobs} (submit, follow logs, stop, wait), {@link RayState
+ * (Ray 2.58's dashboard API): {@link RayJobs jobs} (submit, follow logs, stop, wait), {@link RayState
  * state} (nodes, tasks, actors, …), {@link RayServe serve} and {@link version}.
  *
  * ```ts
@@ -109,10 +109,11 @@ export class RayClient {
 }
 
 /**
- * The default fetch: in Node, mutating requests go through `undici.request` (no browser
- * headers, so Ray does not refuse them with 405); reads and every request elsewhere use the
- * global `fetch`. (In a browser Ray refuses POST/PUT/DELETE whatever we do: the browser adds
- * `Origin` and `Sec-Fetch-*` itself.)
+ * The default fetch: in Node (Bun, Deno), mutating requests go through `undici.request`, which
+ * sends only the request's own headers (no browser headers, so Ray does not refuse them with
+ * 405); reads, and every request in a browser build, use the global `fetch`. (In a browser Ray refuses
+ * POST/PUT/DELETE whatever we do: the browser adds `Origin` and `Sec-Fetch-*` itself.)
  */
 export const defaultRayFetch: FetchLike = (input, init) =>
-  isNodeRuntime && !SAFE_METHODS.has(input.method.toUpperCase()) ? nodeFetch(input, init) : globalThis.fetch(input, init);
+  exactFetch && !SAFE_METHODS.has(input.method.toUpperCase()) ? exactFetch(input, init) : globalThis.fetch(input, init);
+const exactFetch: FetchLike | undefined = nodeFetch;

@@ -1,6 +1,5 @@
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError, StreamError } from '../core/errors.js';
-import { LineIterator } from '../core/line-iterator.js';
-import { LineAssembler } from '../core/lines.js';
+import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from '../core/lines.js';
 import type { Logger } from '../core/log.js';
 import type { Secrets } from '../core/redact.js';
 import { sleep } from '../core/retry.js';
@@ -33,37 +32,36 @@ const HEALTHY_AFTER_MS = 10_000;
 const DEFAULT_MAX_RECONNECTS = 5;
 
 /**
- * Follows a job's log over Ray's tail WebSocket and yields it **line by line** (PROTOCOLS.md §4):
+ * Follows a job's log over Ray's tail WebSocket and yields it **line by line**, one at a time
+ * (Ray 2.58 `job_head.py`, `tail_job_logs`):
  *
- * - Ray's frames are batches of raw text that may end mid-line: they are reassembled by core's
- *   {@link LineAssembler} (split2, `\n` or `\r\n`), so a line is yielded once it is whole.
- *   Empty lines are yielded too: a blank line in a log is content.
+ * - Ray's frames are slices of the log file that may end mid-line: they are reassembled by
+ *   core's {@link LineDecoder} (`\n` or `\r\n`), so a line is yielded once it is whole. Empty
+ *   lines are yielded too: a blank line in a log is content. A partial line longer than
+ *   `maxLineLength` characters is yielded as it is and the rest follows as the next line, so
+ *   memory stays bounded; the work is linear in the bytes received.
+ * - Binary frames are decoded with one streaming UTF-8 decoder per connection (a character
+ *   split across frames survives).
  * - The socket is opened with `permessage-deflate` off: Ray's dashboard proxy accepts the
- *   extension and then never delivers a frame (issue "RayClient" 3b).
+ *   extension and then never delivers a frame.
  * - A close is not proof of the end (node preemption and proxies close too): after every close
  *   the job is read. It ends only when the job is terminal **and** the close was Ray's own
  *   (code 1000, sent once the job ended and its log was drained); a log that ends without a
  *   newline then yields its last partial line. Otherwise it reconnects: Ray replays the whole
  *   log on a new connection, so the lines already yielded — and the partial line the old
  *   connection ended on — are skipped, and nothing is yielded twice.
+ * - `idleTimeoutMs` counts only waits for the server: a consumer slower than it is not silence.
  * - Reconnects back off like the client's retries; after `maxReconnects` in a row without
  *   progress it gives up with the last error ({@link ConnectionError}, {@link ServerError},
  *   {@link RequestTimeoutError}) or a {@link StreamError} when the server kept closing early.
  * - A refused handshake is mapped through the shared hierarchy: an unknown job is
- *   {@link NotFoundError} (404, `Job <id> does not exist`), before any line.
+ *   {@link NotFoundError} (404, `WebSocket tail of job <id> refused: 404 Not Found — Job <id>
+ *   does not exist`), before any line.
  *
  * Breaking out of the loop closes the socket; aborting `signal` rejects with its reason.
  */
-export function tailJobLines(ctx: TailContext, options: TailOptions = {}): AsyncIterableIterator<string> {
-  return new LineIterator(tailBatches(ctx, resolveTailOptions(options, ctx.handshakeTimeoutMs)));
-}
-
-/**
- * The tail as batches of new lines (one per burst of frames): the generator's per-`yield`
- * cost is paid per burst, not per line; a {@link LineIterator} hands the lines out one by one.
- */
-async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolveTailOptions>): AsyncGenerator<string[], void, undefined> {
-  const { signal, maxReconnects, idleTimeoutMs, handshakeTimeoutMs } = resolved;
+export async function* tailJobLines(ctx: TailContext, options: TailOptions = {}): AsyncGenerator<string, void, undefined> {
+  const { signal, maxReconnects, idleTimeoutMs, handshakeTimeoutMs, maxLineLength } = resolveTailOptions(options, ctx.handshakeTimeoutMs);
   let delivered = 0; // lines yielded so far, over every connection
   let failures = 0; // connections in a row that made no progress
   for (;;) {
@@ -74,19 +72,10 @@ async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolv
     let clean = false;
     let partial: string | undefined;
     let seen = 0; // lines this connection has sent (Ray replays from the first line)
-    /** The lines of `lines` not yielded before (a new connection replays from the start). */
-    const fresh = (lines: string[]): string[] | undefined => {
-      const start = seen;
-      seen += lines.length;
-      if (seen <= delivered) return undefined;
-      const out = start >= delivered ? lines : lines.slice(delivered - start);
-      delivered = seen;
-      progressed = true;
-      return out;
-    };
     let conn: WebSocketConnection | undefined;
     try {
       conn = await openWebSocket(ctx.url, {
+        label: `WebSocket tail of job ${ctx.id}`,
         headers: ctx.headers,
         handshakeTimeoutMs,
         idleTimeoutMs,
@@ -100,16 +89,17 @@ async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolv
       failure = err;
     }
     if (conn) {
-      const frames = new LineAssembler({ keepEmpty: true });
+      const lines = new LineDecoder(maxLineLength);
       try {
         try {
-          for await (const frame of conn) {
-            // One batch per burst: the frames already received are taken without a promise each,
-            // and split as one text (one splitter write per burst, not per frame).
-            let text = frame;
-            for (let next = conn.poll(); next !== undefined; next = conn.poll()) text += next;
-            const batch = fresh(frames.push(text));
-            if (batch) yield batch;
+          for (let text = await conn.read(); text !== undefined; text = await conn.read()) {
+            for (const line of lines.push(text)) {
+              // A new connection replays the log from its start: skip what was yielded before.
+              if (++seen <= delivered) continue;
+              delivered = seen;
+              progressed = true;
+              yield line;
+            }
           }
         } catch (err) {
           if (signal?.aborted || !isTransient(err)) throw err;
@@ -117,7 +107,7 @@ async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolv
         }
         // The unterminated rest: yielded only at the very end, and skipped on a reconnect
         // (the next connection replays it as the start of a whole line).
-        partial = frames.end();
+        partial = lines.end();
       } finally {
         conn.close();
       }
@@ -133,7 +123,7 @@ async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolv
       failure ??= err;
     }
     if (job && isTerminal(job.status) && clean) {
-      if (partial !== undefined && seen >= delivered) yield [partial];
+      if (partial !== undefined && seen >= delivered) yield partial;
       return;
     }
 
@@ -154,7 +144,8 @@ async function* tailBatches(ctx: TailContext, resolved: ReturnType<typeof resolv
 
 /**
  * Checks {@link TailOptions} and fills in the defaults. Throws {@link ValidationError} (400):
- * `maxReconnects` a whole number 0–1,000, `idleTimeoutMs` / `handshakeTimeoutMs` 1 ms–24 h.
+ * `maxReconnects` a whole number 0–1,000, `idleTimeoutMs` / `handshakeTimeoutMs` 1 ms–24 h,
+ * `maxLineLength` 1–2^30 characters.
  */
 export function resolveTailOptions(options: TailOptions, defaultHandshakeTimeoutMs: number) {
   if (options === null || typeof options !== 'object') invalid('tail options must be an object');
@@ -164,6 +155,7 @@ export function resolveTailOptions(options: TailOptions, defaultHandshakeTimeout
     idleTimeoutMs: options.idleTimeoutMs === undefined ? undefined : checkInt(options.idleTimeoutMs, 'idleTimeoutMs', 1, 86_400_000),
     handshakeTimeoutMs:
       options.handshakeTimeoutMs === undefined ? defaultHandshakeTimeoutMs : checkInt(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 86_400_000),
+    maxLineLength: options.maxLineLength === undefined ? DEFAULT_MAX_LINE_LENGTH : checkInt(options.maxLineLength, 'maxLineLength', 1, 2 ** 30),
   };
 }
 

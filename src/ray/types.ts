@@ -100,11 +100,20 @@ export interface TailOptions {
   maxReconnects?: number;
   /**
    * ms of silence after which the connection is taken for dead and re-opened (the job is read
-   * first, as after any close). Default: none — a quiet job may legitimately log nothing for hours.
+   * first, as after any close). Only waits for the server count: while lines already received
+   * wait for a slow consumer (the socket paused), no time is charged. Default: none — a quiet
+   * job may legitimately log nothing for hours.
    */
   idleTimeoutMs?: number;
   /** ms allowed for each WebSocket handshake. Default: the client's timeout for response headers. */
   handshakeTimeoutMs?: number;
+  /**
+   * The longest partial line held while waiting for its newline, in characters (UTF-16 code
+   * units). A longer one is yielded as a line of this length and the rest follows as the next
+   * line, so one huge line (or a job that never prints a newline) cannot grow memory without
+   * bound. Default 1,048,576 (1 Mi); at most 2^30.
+   */
+  maxLineLength?: number;
 }
 
 /** Options of `jobs.wait`. */

@@ -1,9 +1,10 @@
 /**
- * `RunAgentClient`: the surface of RunAgent's Python SDK (`run_generic`,
- * `run_generic_stream`, configuration, exceptions) over the protocol RunAgent servers speak
- * (RunAgent 0.1.49): `POST /api/v1/agents/{id}/run` and the `run-stream` WebSocket.
+ * `RunAgentClient`: the surface of RunAgent's Python SDK (`run_generic`, `run_generic_stream`,
+ * configuration, exceptions) over the protocol RunAgent servers speak (`runagent` 0.1.49
+ * `local_server.py`): `POST /api/v1/agents/{id}/run` and the `run-stream` WebSocket.
  *
- * Imports only browser-safe core modules: `node:fs` (config file) and `ws` load lazily.
+ * Browser-safe: the config file and the `ws` socket are Node pieces behind the package's
+ * `#platform` import.
  */
 import type { components, paths } from '../../generated/runagent.js';
 import { ClientError, StreamError } from '../core/errors.js';
@@ -14,7 +15,9 @@ import { resolveTimeout } from '../core/timeout.js';
 import { checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions, unwrap } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
+import { SOCKET_SENDS_HEADERS } from '#platform';
 import { baseUrlFrom, loadRunAgentConfig, resolveRunAgentSettings, type RunAgentSettings } from './config.js';
+
 import { classifyStatus, errorFromEnvelope, errorFromFrame, RateLimitError } from './errors.js';
 import { isStreamEntrypoint, parseRunStreamFrame, buildRunRequest, runStreamUrl } from './frames.js';
 import { decodeStructuredPayload } from './payload.js';
@@ -58,12 +61,10 @@ export interface RunStreamCompletion {
 }
 
 /**
- * `timeout_seconds` of the run-stream frame: the `runagent` CLI's default (300 s). The server ignores
+ * `timeout_seconds` of the run-stream frame: RunAgent's default (300 s). The server ignores
  * it over the WebSocket; the client's own timeout there bounds the silence between frames.
  */
 const STREAM_RUN_TIMEOUT_MS = 300_000;
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 interface Ready {
   settings: RunAgentSettings;
@@ -152,7 +153,7 @@ export class RunAgentClient {
    *
    * `options.timeout` (ms) bounds the wait and is sent as `timeout_seconds` (rounded up).
    * POST `/run` may start work twice, so it is retried only after a refused connection, 429 or
-   * 503.
+   * 503, where the server cannot have started it.
    *
    * Throws, before any I/O, {@link ValidationError} for an empty tag, a streaming (`_stream`)
    * tag — use {@link runStream} — or `inputKwargs` that is not a JSON object. A 200 with
@@ -187,12 +188,15 @@ export class RunAgentClient {
    * (as {@link run} decodes), as it arrives. Node sends the key as `Authorization: Bearer`; a
    * browser, which cannot set WebSocket headers, sends it as `?token=` (redacted everywhere).
    *
-   * The stream ends normally only on `stream_completed` (the run-stream protocol's last frame): a close before it
-   * (1006, 1003, 1000 …) throws {@link StreamError} (`STREAM_TRUNCATED`), never a silent end.
-   * An error frame throws the mapped error: a refused request (`detail`, close 1003) →
-   * `ValidationError` or `AgentNotFoundError` (unknown tag); the agent raising (`error`) →
-   * `ServerError`. `options.timeout` (ms) bounds the handshake and the silence between two
-   * frames. A failed handshake (refused connection, 408/429/502/503/504, timeout) is retried:
+   * The stream ends normally only on `stream_completed` (RunAgent's `socket_utils.py`): a close
+   * before it (1006, 1003, 1000 …) throws {@link StreamError} (`STREAM_TRUNCATED`), never a
+   * silent end. An error frame throws the mapped error: a refused request (`detail`, close 1003)
+   * → `ValidationError` or `AgentNotFoundError` (unknown tag); the agent raising (`error`) →
+   * `ServerError`. `options.timeout` (ms; default the client's `timeout`, 30,000) bounds the
+   * handshake and then every wait for the next frame: a server silent that long (a stalled
+   * run) ends the stream with `RequestTimeoutError` (408). Time the caller spends on a chunk
+   * does not count. A refused handshake says `run-stream of agent <id> refused: <status>`; a
+   * redirect is never followed. A failed handshake (refused connection, 408/429/502/503/504, timeout) is retried:
    * no work starts before the request frame. Nothing is retried once the frame is sent.
    * `break` closes the connection.
    *
@@ -217,7 +221,7 @@ export class RunAgentClient {
   async *#stream(info: RunStreamInfo, tag: string, inputKwargs: Record<string, unknown>, options: RunAgentRunOptions): AsyncGenerator<unknown> {
     const { transport: t, settings } = await this.#state();
     const { headersMs, readMs } = t.deadlines(options);
-    const url = runStreamUrl(t.baseUrl, this.agentId, isNode ? undefined : settings.apiKey);
+    const url = runStreamUrl(t.baseUrl, this.agentId, SOCKET_SENDS_HEADERS ? undefined : settings.apiKey);
     const conn = await this.#connect(t, url, headersMs, readMs, options);
     let started = false;
     let chunks = 0;
@@ -262,6 +266,7 @@ export class RunAgentClient {
     for (let retry = 0; ; retry++) {
       try {
         return await openWebSocket(url, {
+          label: `run-stream of agent ${this.agentId}`,
           headers: t.headers(options.headers),
           handshakeTimeoutMs,
           idleTimeoutMs,

@@ -51,17 +51,16 @@ describe('agent-logs.asyncapi.yaml', () => {
       expect(examples.length, `${message.id()} has examples`).toBeGreaterThan(0);
       for (const example of examples) {
         const d = decoder();
-        const out: string[] = [];
+        let out: readonly string[] = [];
         const frame = JSON.stringify(example.payload());
         if (type === 'log') {
-          d.frame(frame, out);
-          d.end(out);
+          out = d.frame(frame);
           expect(out.length, example.name()).toBeGreaterThan(0);
           expect(d.complete).toBe(false);
         } else if (type === 'error') {
           let err: any;
           try {
-            d.frame(frame, out);
+            d.frame(frame);
           } catch (e) {
             err = e;
           }
@@ -69,7 +68,7 @@ describe('agent-logs.asyncapi.yaml', () => {
           expect(err.statusCode).toBe(500);
           expect(err.message).toContain((example.payload() as { message: string }).message);
         } else if (type === 'complete') {
-          d.frame(frame, out);
+          out = d.frame(frame);
           expect(d.complete, example.name()).toBe(true);
           expect(out).toEqual([]);
         } else {
@@ -85,8 +84,7 @@ describe('agent-logs.asyncapi.yaml', () => {
     const log = doc.allMessages().all().find((m) => payloadType(m) === 'log')!;
     const d = decoder();
     const out: string[] = [];
-    for (const example of log.examples().all()) d.frame(JSON.stringify(example.payload()), out);
-    d.end(out);
+    for (const example of log.examples().all()) out.push(...d.frame(JSON.stringify(example.payload())));
     expect(out).toEqual(CAPTURED_LINES);
   });
 });

@@ -171,7 +171,7 @@ describe('log tails through the mock stream module', () => {
     expect(lines).toEqual(CAPTURED_LINES);
     expect(tail.protocol).toBe('http');
     expect(tail.fallbackReason).toBeInstanceOf(ServerError);
-    expect(tail.fallbackReason!.message).toBe('Ray cluster is unavailable (HTTP 503)');
+    expect(tail.fallbackReason!.message).toBe(`WebSocket tail of job ${JOB} refused: 503 Service Unavailable — Ray cluster is unavailable`);
   });
 
   it('auto with the WebSocket dropped after 2 frames: resumes over HTTP without repeating a line', async () => {
@@ -229,4 +229,16 @@ describe('log tails through the mock stream module', () => {
     expect(status).toBe(401);
   });
 
+  it('sends one newline-less message per log line, as an agent server does', async () => {
+    const frames = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = [];
+      const ws = new WebSocket(`${urls.agent.replace(/^http/, 'ws')}/jobs/${JOB}/logs/`, { headers: { Authorization: AGENT_TOKEN, Prefer: 'delay=0' } });
+      ws.on('message', (d) => got.push(String(d)));
+      ws.on('close', () => resolve(got));
+      ws.on('error', reject);
+    });
+    const messages = frames.map((f) => JSON.parse(f)).filter((e) => e.type === 'log').map((e) => e.message);
+    expect(messages).toEqual(CAPTURED_LINES);
+    expect(JSON.parse(frames.at(-1)!).type).toBe('complete');
+  });
 });

@@ -108,11 +108,31 @@ describe('WebSocket tail', () => {
     expect(got).toEqual(CAPTURED_LINES);
   });
 
-  it('joins a line split across messages and yields a last partial line at the end', async () => {
-    server = await startServer(notFound, { ws: (ws) => sendAll(ws, [log('ab'), log('c\nd'), log('e\nf'), log('g')]) });
+  it('a message ends a line: newline-less messages are one line each, never glued to the next', async () => {
+    // What an agent server sends: one log line per message, without a trailing newline.
+    const five = Array.from({ length: 5 }, (_, i) => log(`line ${i}`));
+    server = await startServer(notFound, { ws: (ws) => sendAll(ws, [...five, COMPLETE]) });
+    const { lines, error } = await drain(agentClient(server.url).websocketTailJobLogs('raysubmit_abc'));
+    expect(error).toBeUndefined();
+    expect(lines).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+  });
+
+  it('splits a message at \n / \r\n and carries nothing into the next one (partial ends, progress bars)', async () => {
+    server = await startServer(notFound, { ws: (ws) => sendAll(ws, [log('ab'), log('c\nd'), log('e\r\nf\n'), log('50%\r'), 'plain frame, no JSON', log('g')]) });
     const { lines, error } = await drain(agentClient(server.url).websocketTailJobLogs('j1'));
     expect(error).toBeUndefined();
-    expect(lines).toEqual(['abc', 'de', 'fg']);
+    expect(lines).toEqual(['ab', 'c', 'd', 'e', 'f', '50%', 'plain frame, no JSON', 'g']);
+  });
+
+  it('each line is delivered as its message arrives, not when a later newline does', async () => {
+    let send: ((text: string) => void) | undefined;
+    server = await startServer(notFound, { ws: (ws) => void (send = (t) => ws.send(t)) });
+    const it = agentClient(server.url).websocketTailJobLogs('j1')[Symbol.asyncIterator]();
+    const first = it.next();
+    await until(() => send !== undefined);
+    send!(log('progress 1/3'));
+    expect(await first).toEqual({ value: 'progress 1/3', done: false });
+    await it.return?.();
   });
 
   it('a clean close (1000) without complete ends the tail normally', async () => {
@@ -156,9 +176,10 @@ describe('WebSocket tail', () => {
     const a = await drain(agentClient(server.url).websocketTailJobLogs('gone'));
     expect(a.error).toBeInstanceOf(NotFoundError);
     expect(a.error.statusCode).toBe(404);
-    const b = await drain(agentClient(server.url).websocketTailJobLogs('busy'));
+    const b = await drain(agentClient(server.url).websocketTailJobLogs('raysubmit_abc'));
     expect(b.error).toBeInstanceOf(ServerError);
     expect(b.error.statusCode).toBe(503);
+    expect(b.error.message).toBe('WebSocket tail of job raysubmit_abc refused: 503 Service Unavailable — refused');
     expect(server.requests.map((r) => r.method)).toEqual(['UPGRADE', 'UPGRADE']); // no HTTP fallback
   });
 
@@ -197,6 +218,16 @@ describe('HTTP tail', () => {
     expect(get!.headers.authorization).toBe(AGENT_TOKEN);
     expect(get!.headers['synapse-user']).toBe(`Token ${USER_TOKEN}`);
     expect(get!.headers['synapse-tenant']).toBe(`Token ${TENANT}`);
+  });
+
+  it('an event ends its line too: data: events and plain lines are never glued', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('data: {"type":"log","message":"from event"}\nplain line\n');
+    });
+    const { lines, error } = await drain(agentClient(server.url).streamTailJobLogs('j1'));
+    expect(error).toBeUndefined();
+    expect(lines).toEqual(['from event', 'plain line']);
   });
 
   it('the captured frames as data: events give the same lines as the WebSocket', async () => {
@@ -296,14 +327,17 @@ describe('auto protocol', () => {
     expect(server.requests.map((r) => r.method)).toEqual(['UPGRADE', 'GET']);
   });
 
-  it('a partial line pending at the drop is neither lost nor repeated', async () => {
-    // The WebSocket delivers "a", "b" and half of "c"; the HTTP replay has whole lines.
-    server = await startServer((_req, res) => httpTail(res, ['a', 'b', 'c', 'd', `data: ${COMPLETE}`]), {
-      ws: (ws) => sendAll(ws, [log('a\nb\nc-first-half')], 'drop'),
+  it('after a drop, newline-less messages and messages with embedded newlines are counted as HTTP counts them: no line lost or repeated', async () => {
+    // The WebSocket delivers 'a', 'b', 'c' (one message) and 'd' (newline-less), then drops;
+    // the HTTP tail replays the log from its start, as events and as plain lines.
+    server = await startServer((_req, res) => httpTail(res, ['data: {"type":"log","message":"a"}', 'b', 'data: {"type":"log","message":"c\\nd"}', 'e', 'data: {"type":"log","message":"f"}', `data: ${COMPLETE}`]), {
+      ws: (ws) => sendAll(ws, [log('a'), log('b\nc\n'), log('d')], 'drop'),
     });
-    const { lines, error } = await drain(agentClient(server.url).tailJobLogs('j1'));
+    const tail = agentClient(server.url).tailJobLogs('j1');
+    const { lines, error } = await drain(tail);
     expect(error).toBeUndefined();
-    expect(lines).toEqual(['a', 'b', 'c', 'd']);
+    expect(lines).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(tail.fallbackReason).toBeInstanceOf(ConnectionError);
   });
 
   it('falls back on an error frame (500)', async () => {
@@ -569,11 +603,84 @@ describe('redaction', () => {
     try {
       const { error } = await drain(agentClient(`http://127.0.0.1:${port}`).websocketTailJobLogs('j1'));
       expect(error).toBeInstanceOf(AuthenticationError);
-      expect(error.message).toBe('invalid token [REDACTED] (HTTP 401)');
+      expect(error.message).toBe('WebSocket tail of job j1 refused: 401 Unauthorized — invalid token [REDACTED]');
       expect(JSON.stringify(error.detail)).not.toContain(AGENT_TOKEN);
     } finally {
       server = undefined;
       await new Promise((r) => http.close(r));
+    }
+  });
+});
+
+describe('newline-less messages under the limits and at scale', () => {
+  it('maxMessages counts newline-less messages after delivering their lines', async () => {
+    server = await startServer(notFound, { ws: (ws) => sendAll(ws, [log('1'), log('2'), log('3'), COMPLETE]) });
+    const { lines, error } = await drain(agentClient(server.url, { streamLimits: { maxMessages: 2 } }).websocketTailJobLogs('j1'));
+    expect(lines).toEqual(['1', '2']);
+    expect(error).toBeInstanceOf(StreamLimitError);
+  });
+
+  it('is linear in the frames: 40,000 tiny frames cost far less than 100× 4,000 (WebSocket, HTTP events)', async () => {
+    const limits = { maxMessages: 1e9, maxLines: 1e9, maxBytes: 2 ** 40 };
+    const frames = (n: number) => Array.from({ length: n }, (_, i) => log(`l${i % 10}`));
+    server = await startServer(
+      (req, res) => {
+        const n = Number(/n(\d+)/.exec(req.url!)![1]);
+        httpTail(res, [...frames(n).map((f) => `data: ${f}`), `data: ${COMPLETE}`]);
+      },
+      { ws: (ws, req) => sendAll(ws, [...frames(Number(/n(\d+)/.exec(req.url!)![1])), COMPLETE]) },
+    );
+    const agent = agentClient(server.url, { streamLimits: limits });
+    for (const tail of [(id: string) => agent.websocketTailJobLogs(id), (id: string) => agent.streamTailJobLogs(id)]) {
+      const time = async (n: number) => {
+        const t = performance.now();
+        const { lines, error } = await drain(tail(`n${n}`));
+        expect(error).toBeUndefined();
+        expect(lines).toHaveLength(n);
+        return performance.now() - t;
+      };
+      await time(4_000); // warm-up
+      const small = await time(4_000);
+      const large = await time(40_000);
+      // Gluing messages into one held line and re-scanning it (the old tail) is ~100× here.
+      expect(large / Math.max(small, 5)).toBeLessThan(40);
+    }
+  }, 60_000);
+});
+
+describe('the server stalls mid-body (HTTP) and redirects (WebSocket)', () => {
+  it('HTTP: a body that stalls mid-line ends with RequestTimeoutError (408) after the timeout, lines before it delivered', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('whole line\nhalf a li'); // then nothing, the connection kept open
+    });
+    const started = performance.now();
+    const { lines, error } = await drain(agentClient(server.url).streamTailJobLogs('j1', { timeout: 250 }));
+    expect(lines).toEqual(['whole line']);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(240);
+  });
+
+  it('WebSocket: a handshake answered with a redirect to another origin is refused, never followed with the credentials', async () => {
+    const other = await startServer(notFound, { ws: (ws) => sendAll(ws, [COMPLETE]) });
+    try {
+      const { createServer } = await import('node:http');
+      const http = createServer();
+      http.on('upgrade', (_req, socket) => {
+        socket.end(`HTTP/1.1 302 Found\r\nLocation: ${other.wsUrl}/jobs/j1/logs/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      });
+      await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+      const port = (http.address() as { port: number }).port;
+      try {
+        const { error } = await drain(agentClient(`http://127.0.0.1:${port}`, { userToken: USER_TOKEN }).websocketTailJobLogs('j1'));
+        expect(error.statusCode).toBe(302);
+        expect(error.message).toBe('WebSocket tail of job j1 refused: 302 Found');
+        expect(other.requests).toHaveLength(0); // the other origin never saw the token
+      } finally {
+        await new Promise((r) => http.close(r));
+      }
+    } finally {
+      await other.close();
     }
   });
 });

@@ -1,37 +1,27 @@
 /**
- * Core's line pieces. The LineAssembler against split2 itself as the oracle: the same lines for
- * the same text however it is cut into chunks, plus the partial line a tail holds back (Ray
- * keeps empty lines, the agent drops them). Then the batch-to-line iterator and the HTTP body
- * line reader.
+ * Core's line pieces: the LineDecoder against a plain split of the whole text (the same lines
+ * however the text is cut into chunks, and the partial last line), its bound on a partial line,
+ * linear work on long lines and many tiny chunks, and bodyLines over a web ReadableStream
+ * (a UTF-8 character split between chunks, a failure, the idle timeout of a stalled body).
  */
-import split2 from 'split2';
 import { describe, expect, it } from 'vitest';
-import { BodyLineReader } from '../../src/core/body-lines.js';
-import { LineIterator } from '../../src/core/line-iterator.js';
-import { LineAssembler } from '../../src/core/lines.js';
+import { RequestTimeoutError } from '../../src/core/errors.js';
+import { bodyLines, LineDecoder } from '../../src/core/lines.js';
 
-/** split2's lines for the whole text (including its flushed last partial line). */
-async function split2Lines(text: string): Promise<string[]> {
+/** The whole text's lines: split at `\n`, a `\r` before it dropped, the unterminated rest last. */
+function oracle(text: string): string[] {
+  const parts = text.split('\n');
+  const rest = parts.pop()!;
+  return [...parts.map((l) => l.replace(/\r$/, '')), ...(rest ? [rest] : [])];
+}
+
+function decode(chunks: string[], max?: number): string[] {
+  const d = new LineDecoder(max);
   const out: string[] = [];
-  const s = split2();
-  s.on('data', (l: string) => out.push(l));
-  await new Promise<void>((resolve) => {
-    s.once('end', resolve);
-    s.end(text);
-  });
+  for (const c of chunks) out.push(...d.push(c));
+  const rest = d.end();
+  if (rest !== undefined) out.push(rest);
   return out;
-}
-
-function assemble(frames: string[], keepEmpty: boolean): { lines: string[]; partial?: string } {
-  const b = new LineAssembler({ keepEmpty });
-  const lines: string[] = [];
-  for (const f of frames) b.push(f, lines);
-  return { lines, partial: b.end() };
-}
-
-/** The partial line an assembler holds after `frames` (read by ending an identical one). */
-function partialAfter(frames: string[]): string | undefined {
-  return assemble(frames, true).partial;
 }
 
 /** A deterministic PRNG (mulberry32), so a failure can be replayed. */
@@ -47,165 +37,115 @@ function rng(seed: number) {
 const LOG =
   '2026-11-22 03:55:32,015\tINFO job_manager.py:583 -- Runtime env is setting up.\nRunning entrypoint for job raysubmit_NRBzaQRtepYZud2i: python3 -c "import time\nfor i in range(20): print(i, flush=True); time.sleep(0.2)"\n0\n1\r\n\n\u001b[1m\u001b[32mhttp://127.0.0.1:8265 \u001b[39m\u001b[22m\nü€\n19';
 
-describe('LineAssembler', () => {
-  it('completes lines across frames and holds the partial one', () => {
-    const b = new LineAssembler({ keepEmpty: true });
-    expect(b.push('a\nb')).toEqual(['a']);
-    expect(partialAfter(['a\nb'])).toBe('b');
-    expect(b.push('c\r')).toEqual([]);
-    expect(b.push('\n\nd\r\ne')).toEqual(['bc', '', 'd']);
-    expect(partialAfter(['a\nb', 'c\r', '\n\nd\r\ne'])).toBe('e');
-    expect(b.push('\n')).toEqual(['e']);
-    expect(b.end()).toBeUndefined();
-  });
-
-  it('end() returns the partial line once; the next push starts a new text', () => {
-    const b = new LineAssembler({ keepEmpty: true });
-    expect(b.push('x\ny')).toEqual(['x']);
-    expect(b.end()).toBe('y');
-    expect(b.end()).toBeUndefined();
-    expect(b.push('z\nw')).toEqual(['z']);
-    const out = ['before'];
-    b.flush(out);
-    expect(out).toEqual(['before', 'w']);
-  });
-
-  it('keeps or drops empty lines, on the one-line fast path too', () => {
-    // '\n', '\r\n' and 'a\n' are one line each (the fast path); the others go through split2.
-    const chunks = ['\n', '\r\n', 'a\n', '\n\n', 'b\r\n\r\n'];
-    expect(assemble(chunks, true).lines).toEqual(['', '', 'a', '', '', 'b', '']);
-    expect(assemble(chunks, false).lines).toEqual(['a', 'b']);
-    expect(new LineAssembler({ keepEmpty: true }).push('\r\n')).toEqual(['']);
-    expect(new LineAssembler().push('\r\n')).toEqual([]);
-  });
-
-  it('pushLine() appends a whole line, or ends the partial one', () => {
-    const b = new LineAssembler();
-    const out: string[] = [];
-    b.pushLine('one', out);
-    b.pushLine('', out);
-    b.push('tw', out);
-    b.pushLine('o', out);
-    b.pushLine('three', out);
-    expect(out).toEqual(['one', 'two', 'three']);
-    expect(b.end()).toBeUndefined();
-    const keep = new LineAssembler({ keepEmpty: true });
-    const kept: string[] = [];
-    keep.pushLine('', kept);
-    expect(kept).toEqual(['']);
-  });
-
-  for (const keepEmpty of [true, false]) {
-    it(`agrees with split2 on the captured log cut at every position and at random (keepEmpty: ${keepEmpty})`, async () => {
-      const all = await split2Lines(LOG);
-      const expected = keepEmpty ? all : all.filter((l) => l !== '');
-      for (let cut = 0; cut <= LOG.length; cut++) {
-        const { lines, partial } = assemble([LOG.slice(0, cut), LOG.slice(cut)], keepEmpty);
-        expect([...lines, ...(partial === undefined ? [] : [partial])]).toEqual(expected);
-      }
-      const random = rng(42);
-      for (let trial = 0; trial < 200; trial++) {
-        const frames: string[] = [];
-        for (let i = 0; i < LOG.length; ) {
-          const n = 1 + Math.floor(random() * 12);
-          frames.push(LOG.slice(i, i + n));
-          i += n;
-        }
-        const { lines, partial } = assemble(frames, keepEmpty);
-        expect([...lines, ...(partial === undefined ? [] : [partial])]).toEqual(expected);
-      }
-    });
+/** ms that `fn` takes (best of 3, to damp a busy machine). */
+function cost(fn: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
   }
-});
+  return best;
+}
 
-describe('LineIterator', () => {
-  async function* batches(log: string[], list: string[][]): AsyncGenerator<readonly string[], void, undefined> {
-    try {
-      for (const b of list) {
-        log.push('resume');
-        yield b;
+describe('LineDecoder', () => {
+  it('completes lines across chunks, keeps empty lines, strips \\r\\n (split between chunks too), and ends with the partial line', () => {
+    expect(decode(['alpha\nbe', 'ta\ngam', 'ma\n\n', 'delta\r', '\nepsilon\r\nzet', 'a'])).toEqual(['alpha', 'beta', 'gamma', '', 'delta', 'epsilon', 'zeta']);
+    const d = new LineDecoder();
+    expect(d.push('no newline')).toEqual([]);
+    expect(d.end()).toBe('no newline');
+    expect(d.end()).toBeUndefined();
+  });
+
+  it('agrees with a plain split on the captured log cut at every position and at random', () => {
+    const expected = oracle(LOG);
+    for (let cut = 0; cut <= LOG.length; cut++) expect(decode([LOG.slice(0, cut), LOG.slice(cut)])).toEqual(expected);
+    const random = rng(42);
+    for (let trial = 0; trial < 200; trial++) {
+      const chunks: string[] = [];
+      for (let i = 0; i < LOG.length; ) {
+        const n = 1 + Math.floor(random() * 12);
+        chunks.push(LOG.slice(i, i + n));
+        i += n;
       }
-    } finally {
-      log.push('finally');
+      expect(decode(chunks)).toEqual(expected);
     }
-  }
-
-  it('hands out the lines of every batch in order, skipping empty batches, one resume per batch', async () => {
-    const log: string[] = [];
-    const it = new LineIterator(batches(log, [['a', 'b'], [], ['c']]));
-    expect(await it.next()).toEqual({ value: 'a', done: false });
-    expect(log).toEqual(['resume']);
-    expect(await it.next()).toEqual({ value: 'b', done: false });
-    expect(log).toEqual(['resume']);
-    expect(await it.next()).toEqual({ value: 'c', done: false });
-    expect(await it.next()).toEqual({ value: undefined, done: true });
-    expect(await it.next()).toEqual({ value: undefined, done: true });
-    expect(log).toEqual(['resume', 'resume', 'resume', 'finally']);
   });
 
-  it('overlapping next() calls get every line once, in order', async () => {
-    const it = new LineIterator(batches([], [['a'], ['b', 'c'], ['d']]));
-    const results = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
-    expect(results.map((r) => r.value)).toEqual(['a', 'b', 'c', 'd', undefined]);
+  it('a partial line past maxLineLength is handed out as a line, the rest follows as the next', () => {
+    expect(decode(['abcd', 'efghij', 'k\nxy'], 4)).toEqual(['abcd', 'efgh', 'ijk', 'xy']);
+    const d = new LineDecoder(10);
+    for (let i = 0; i < 1000; i++) d.push('0123456789'.slice(0, 3)); // never a newline: memory stays bounded
+    expect(d.end()!.length).toBeLessThanOrEqual(10);
   });
 
-  it('return() (a break) reaches the generator, once', async () => {
-    const log: string[] = [];
-    const it = new LineIterator(batches(log, [['a', 'b'], ['c']]));
-    for await (const line of it) if (line === 'a') break;
-    expect(log).toEqual(['resume', 'finally']);
-    expect(await it.return()).toEqual({ value: undefined, done: true });
-    expect(await it.next()).toEqual({ value: undefined, done: true });
-    expect(log).toEqual(['resume', 'finally']);
-  });
-
-  it('a generator failure rejects the waiting next(); throw() reaches the generator', async () => {
-    async function* failing(): AsyncGenerator<readonly string[], void, undefined> {
-      yield ['a'];
-      throw new Error('boom');
+  it('is linear: 10× the chunks of one long line (or of many short ones) cost far less than 100×', () => {
+    const run = (frames: number, text: string) => () => {
+      const d = new LineDecoder(Number.MAX_SAFE_INTEGER);
+      for (let i = 0; i < frames; i++) d.push(text);
+      d.end();
+    };
+    for (const text of ['0123456789', 'a\nb']) {
+      run(40_000, text)(); // warm-up
+      const small = cost(run(40_000, text));
+      const large = cost(run(400_000, text));
+      // Quadratic work (re-scanning the held text per chunk) makes this ~100× (and, for the
+      // long line, takes minutes); linear ~10×, with room for a busy machine.
+      expect(large / Math.max(small, 1), text).toBeLessThan(50);
     }
-    const it = new LineIterator(failing());
-    expect(await it.next()).toEqual({ value: 'a', done: false });
-    await expect(it.next()).rejects.toThrow('boom');
-
-    const log: string[] = [];
-    const thrown = new LineIterator(batches(log, [['a'], ['b']]));
-    await thrown.next();
-    await expect(thrown.throw(new Error('stop'))).rejects.toThrow('stop');
-    expect(log).toEqual(['resume', 'finally']);
-    expect(await thrown.next()).toEqual({ value: undefined, done: true });
   });
 });
 
-describe('BodyLineReader', () => {
-  function body(chunks: (string | Uint8Array)[], fail?: Error): ReadableStream<Uint8Array> {
-    const enc = new TextEncoder();
+describe('bodyLines', () => {
+  function body(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
     return new ReadableStream<Uint8Array>({
       start(c) {
-        for (const x of chunks) c.enqueue(typeof x === 'string' ? enc.encode(x) : x);
-        if (fail) c.error(fail);
-        else c.close();
+        for (const x of chunks) c.enqueue(x);
+        c.close();
       },
     });
   }
 
-  async function readAll(reader: BodyLineReader): Promise<string[]> {
+  async function all(chunks: AsyncIterable<readonly string[]>): Promise<string[]> {
     const out: string[] = [];
-    for (;;) {
-      for (let l = reader.read(); l !== null; l = reader.read()) out.push(l);
-      if (reader.done) return out;
-      await reader.wait();
-    }
+    for await (const lines of chunks) out.push(...lines);
+    return out;
   }
 
-  it('reads the lines of a body cut anywhere, a UTF-8 character split between chunks included', async () => {
+  it('yields the lines of a body cut anywhere, a UTF-8 character split between chunks included', async () => {
     const bytes = new TextEncoder().encode('a\r\nü€\n\nlast');
-    const reader = new BodyLineReader(body([bytes.slice(0, 4), bytes.slice(4, 6), bytes.slice(6)]));
-    expect(await readAll(reader)).toEqual(['a', 'ü€', '', 'last']);
+    expect(await all(bodyLines(body([bytes.slice(0, 4), bytes.slice(4, 6), bytes.slice(6)])))).toEqual(['a', 'ü€', '', 'last']);
   });
 
-  it('rejects wait() with the body failure', async () => {
-    const reader = new BodyLineReader(body(['a\n'], new Error('reset')));
-    await expect(readAll(reader)).rejects.toThrow('reset');
+  it('rejects with the body failure after the lines before it', async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      start: (c) => c.enqueue(new TextEncoder().encode('a\nb')),
+      pull: (c) => c.error(new Error('reset')),
+    });
+    const out: string[] = [];
+    const err = await (async () => {
+      for await (const lines of bodyLines(failing)) out.push(...lines);
+    })().catch((e) => e);
+    expect(out).toEqual(['a']);
+    expect(err.message).toBe('reset');
+  });
+
+  it('a body that stalls mid-line ends with the idle error, and the body is cancelled', async () => {
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('one\ntw'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const out: string[] = [];
+    const err = await (async () => {
+      for await (const lines of bodyLines(stalled, { idleTimeoutMs: 100, onIdle: () => new RequestTimeoutError('silent', { statusCode: 408 }) })) out.push(...lines);
+    })().catch((e) => e);
+    expect(out).toEqual(['one']);
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    expect(cancelled).toBe(true);
   });
 });

@@ -51,7 +51,7 @@ describe('mock: Ray log tail', () => {
       const { lines, error } = await collect(client().jobs.tail(id));
       expect(lines).toEqual([]);
       expect(error).toBeInstanceOf(NotFoundError);
-      expect(error.message).toBe(`Job ${id} does not exist (HTTP 404)`);
+      expect(error.message).toBe(`WebSocket tail of job ${id} refused: 404 Not Found — Job ${id} does not exist`);
     }
   });
 

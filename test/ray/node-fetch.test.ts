@@ -1,9 +1,9 @@
 /**
- * `nodeFetch` (src/core/node-fetch.ts) against a real loopback server: exactly the request's
+ * `nodeFetch` (src/platform/node.ts) against a real loopback server: exactly the request's
  * headers on the wire, a streaming WHATWG Response, AbortSignal before and during the body.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFetch } from '../../src/core/node-fetch.js';
+import { nodeFetch } from '../../src/platform/node.js';
 import { closedPort, startServer, type TestServer } from '../support/servers.js';
 
 const servers: TestServer[] = [];

@@ -3,7 +3,7 @@
  * test scripts, and a log tail WebSocket whose every connection the test scripts (frames,
  * split mid-line, closes, drops), optionally with Ray's permessage-deflate trap.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -94,7 +94,7 @@ export async function startFakeRay(options: FakeRayOptions = {}): Promise<FakeRa
     const refusal = TAIL.test(path) ? options.refuse?.(n) : [404, '404: Not Found'] as [number, string];
     if (refusal) {
       const [status, text] = refusal;
-      socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
       return;
     }
     const offered = /permessage-deflate/i.test(String(req.headers['sec-websocket-extensions'] ?? ''));

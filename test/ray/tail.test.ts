@@ -109,7 +109,7 @@ describe('jobs.tail: failures', () => {
     const { lines, error } = await collect(new RayClient({ address: s.url, ...quiet }).jobs.tail('raysubmit_doesnotexist'));
     expect(lines).toEqual([]);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error.message).toBe('Job raysubmit_doesnotexist does not exist (HTTP 404)');
+    expect(error.message).toBe('WebSocket tail of job raysubmit_doesnotexist refused: 404 Not Found — Job raysubmit_doesnotexist does not exist');
     expect(error.detail).toBe('Job raysubmit_doesnotexist does not exist');
     expect(s.requests).toHaveLength(1);
   });
@@ -262,4 +262,76 @@ describe('jobs.wait', () => {
     await expect(new RayClient({ address: s.url }).jobs.wait('nope')).rejects.toThrow(NotFoundError);
     expect(s.jobReads()).toHaveLength(1);
   });
+});
+
+describe('jobs.tail: bounded, linear, UTF-8 safe', () => {
+  it('decodes binary frames with one streaming decoder: a character split across frames survives', async () => {
+    const bytes = Buffer.from('café\nnaïve ü€\n', 'utf8');
+    const cuts = [bytes.subarray(0, 4), bytes.subarray(4, 9), bytes.subarray(9, 16), bytes.subarray(16)];
+    const s = await fake({
+      status: () => 'SUCCEEDED',
+      tail: async (ws) => {
+        for (const c of cuts) await new Promise<void>((r, j) => ws.send(c, { binary: true }, (e) => (e ? j(e) : r())));
+        ws.close(1000);
+      },
+    });
+    const { lines, error } = await collect(new RayClient({ address: s.url, ...quiet }).jobs.tail('j1'));
+    expect(error).toBeUndefined();
+    expect(lines).toEqual(['café', 'naïve ü€']);
+  });
+
+  it('a partial line past maxLineLength is yielded as a line and the rest follows as the next', async () => {
+    const s = await fake({ status: () => 'SUCCEEDED', tail: (ws) => play(ws, ['0123456', '789abc', 'd\nshort\n']) });
+    const { lines } = await collect(new RayClient({ address: s.url, ...quiet }).jobs.tail('j1', { maxLineLength: 5 }));
+    expect(lines).toEqual(['01234', '56789', 'abcd', 'short']);
+    expect(() => new RayClient({ address: s.url, ...quiet }).jobs.tail('j1', { maxLineLength: 0 })).toThrow(ValidationError);
+  });
+
+  it('is linear in the bytes: one long line in 40,000 tiny frames costs far less than 100× 4,000', async () => {
+    const s = await fake({
+      status: () => 'SUCCEEDED',
+      tail: (ws, _n, req) => {
+        const n = Number(/\/j(\d+)\//.exec(req.url!)![1]);
+        // Synchronous sends: the frames go out as fast as the socket takes them.
+        for (let i = 0; i < n; i++) ws.send('0123456789');
+        ws.send('\n');
+        ws.close(1000);
+      },
+    });
+    const ray = new RayClient({ address: s.url, ...quiet });
+    const time = async (n: number) => {
+      const t = performance.now();
+      const { lines, error } = await collect(ray.jobs.tail(`j${n}`, { maxLineLength: 2 ** 30 }));
+      expect(error).toBeUndefined();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toHaveLength(10 * n);
+      return performance.now() - t;
+    };
+    await time(4_000); // warm-up
+    const small = await time(4_000);
+    const large = await time(40_000);
+    // Re-scanning the held line per frame (quadratic) is ~100× here.
+    expect(large / Math.max(small, 5)).toBeLessThan(40);
+  }, 60_000);
+
+  it('a consumer slower than idleTimeoutMs on a paused socket is not a silent server: no 408, no reconnect', async () => {
+    // 3,000 lines at once (more than the 1,024 messages that pause the socket), then the server
+    // waits 1.5 s and closes. The consumer takes ~2.5 s: the socket stays paused for it far
+    // longer than the 300 ms idle timeout, but the tail never waits on the server that long.
+    const all = Array.from({ length: 3000 }, (_, i) => `line ${i}`);
+    const s = await fake({
+      status: () => 'SUCCEEDED',
+      tail: (ws) => {
+        for (const l of all) ws.send(`${l}\n`);
+        setTimeout(() => ws.close(1000), 1500);
+      },
+    });
+    const got: string[] = [];
+    for await (const line of new RayClient({ address: s.url, ...quiet }).jobs.tail('j1', { idleTimeoutMs: 300 })) {
+      got.push(line);
+      if (got.length % 6 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(got).toEqual(all);
+    expect(s.upgrades()).toHaveLength(1);
+  }, 30_000);
 });

@@ -34,6 +34,7 @@ describe('streamUrl', () => {
     const url = runStreamUrl(`http://127.0.0.1:${port}`, AGENT, TOKEN);
     expect(url).toContain(TOKEN);
     const error = await openWebSocket(url, {
+      label: 'run-stream',
       handshakeTimeoutMs: 1000,
       secrets: new Secrets().add(TOKEN),
       refused: () => new ConnectionError('refused'),

@@ -237,12 +237,33 @@ describe('a close before stream_completed is an error, never a silent end', () =
   });
 });
 
+describe('idle timeout: only waits for the server count', () => {
+  it('a run that stalls after two chunks ends with RequestTimeoutError (408) after the timeout, the chunks delivered', async () => {
+    server = await startServer((_q, r) => void r.end(), { ws: (ws) => void ws.once('message', () => [STARTED, CHUNK(1), CHUNK(2)].forEach((f) => ws.send(f))) });
+    const { items, error } = await drain(client({ timeout: 300 }).runGenericStream({}));
+    expect(items).toEqual(['chunk 1/5 for hi', 'chunk 2/5 for hi']);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).statusCode).toBe(408);
+  });
+
+  it('a consumer slower than the timeout is not a silent server', async () => {
+    server = await runStreamServer(good);
+    const items: string[] = [];
+    for await (const chunk of client({ timeout: 200 }).runGenericStream({})) {
+      items.push(chunk);
+      await new Promise((r) => setTimeout(r, 120)); // 5 × 120 ms: longer than the timeout in all
+    }
+    expect(items).toHaveLength(5);
+  });
+});
+
 describe('handshake', () => {
   it('a refused handshake (403, as the real server answers a wrong agent id) is an AuthenticationError, not retried', async () => {
     server = await runStreamServer(good, () => 403);
     const { error } = await drain(client().runGenericStream({}));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).statusCode).toBe(403);
+    expect((error as AuthenticationError).message).toBe(`run-stream of agent ${AGENT} refused: 403 Forbidden — refused`);
     expect(server.requests.filter((r) => r.method === 'UPGRADE')).toHaveLength(1);
   });
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -53,7 +53,7 @@ export async function startServer(handler: Handler, options: { ws?: WsHandler; w
       requests.push({ method: 'UPGRADE', url: req.url ?? '', headers: req.headers, body: '', at: performance.now() });
       const refuse = options.wsRefuse?.(req);
       if (refuse) {
-        socket.end(`HTTP/1.1 ${refuse} Refused\r\nContent-Type: text/plain\r\nContent-Length: 7\r\nConnection: close\r\n\r\nrefused`);
+        socket.end(`HTTP/1.1 ${refuse} ${STATUS_CODES[refuse] ?? 'Refused'}\r\nContent-Type: text/plain\r\nContent-Length: 7\r\nConnection: close\r\n\r\nrefused`);
         return;
       }
       wss!.handleUpgrade(req, socket, head, (ws) => void options.ws!(ws, req));

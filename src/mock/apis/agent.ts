@@ -5,9 +5,11 @@
  * `GET /jobs/{job_id}/logs/` — is Prism's, from `openapi/agent.yaml`.
  *
  * **Frames.** The `log` examples of `openapi/agent-logs.asyncapi.yaml` in order (the five
- * `[live]` frames captured from a Ray 2.58 head, batched lines verbatim), then its `complete`
- * example. The WebSocket sends each as a JSON text frame, then closes with 1000; the HTTP
- * tail writes each as a `data: <json>` line of a chunked `text/plain` body, then ends it. The
+ * `[live]` frames captured from a Ray 2.58 head), then its `complete` example. As a real agent
+ * server does, each batch goes out as one message per log line, without a trailing newline
+ * (`{"type":"log","message":"0"}`): the WebSocket sends those JSON text frames together, then
+ * closes with 1000; the HTTP tail writes each as a `data: <json>` line of a chunked
+ * `text/plain` body, then ends it. The
  * job `raysubmit_doesnotexist` (the id of the captured 404) gets the `error` example instead.
  *
  * **Pacing.** 300 ms between frames by default, so a tail looks live yet the six frames end
@@ -90,9 +92,9 @@ export const agentMock: MockApi = {
   },
 };
 
-/** One frame of a tail: its JSON text, and whether it ends the tail (`complete`, `error`). */
+/** One paced step of a tail: its messages' JSON texts, and whether it ends the tail (`complete`, `error`). */
 interface Frame {
-  text: string;
+  texts: string[];
   terminal: boolean;
   invalid?: boolean;
 }
@@ -102,13 +104,22 @@ async function tailFrames(ctx: MockRequestContext, jobId: string): Promise<Frame
   const doc = await ctx.asyncapi('agent-logs');
   const messages = doc?.components?.messages ?? {};
   const frames = (name: string, terminal: boolean): Frame[] =>
-    (messages[name]?.examples ?? []).map((e: { payload: unknown }) => ({ text: JSON.stringify(e.payload), terminal }));
+    (messages[name]?.examples ?? []).map((e: { payload: { message?: unknown } }) => ({ texts: perLine(e.payload), terminal }));
   if (jobId === MISSING_JOB) return frames('error', true).slice(0, 1);
   return [...frames('log', false), ...frames('complete', true).slice(0, 1)];
 }
 
 const isTerminal = (frame: Frame) => frame.terminal;
-const invalidFrame = (): Frame => ({ text: INVALID_FRAME, terminal: false, invalid: true });
+const invalidFrame = (): Frame => ({ texts: [INVALID_FRAME], terminal: false, invalid: true });
+
+/** A captured batch as an agent server sends it: one `log` message per line, no trailing newline. */
+function perLine(payload: { message?: unknown }): string[] {
+  if (typeof payload.message !== 'string' || !payload.message.includes('\n')) return [JSON.stringify(payload)];
+  return payload.message
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((message) => JSON.stringify({ ...payload, message }));
+}
 
 async function serveSocket(ws: WebSocket, frames: Frame[], scenario: StreamScenario): Promise<void> {
   const abort = new AbortController();
@@ -118,7 +129,7 @@ async function serveSocket(ws: WebSocket, frames: Frame[], scenario: StreamScena
     intervalMs: AGENT_TAIL_INTERVAL_MS,
     scenario,
     signal: abort.signal,
-    send: (frame) => ws.send(frame.text),
+    send: (frame) => frame.texts.forEach((text) => ws.send(text)),
     isTerminal,
     invalidFrame,
     drop: () => ws.terminate(),
@@ -135,7 +146,7 @@ async function serveBody(req: IncomingMessage, res: ServerResponse, frames: Fram
     intervalMs: AGENT_TAIL_INTERVAL_MS,
     scenario,
     signal: abort.signal,
-    send: (frame) => void res.write(frame.invalid ? frame.text : `data: ${frame.text}\n`),
+    send: (frame) => void res.write(frame.invalid ? frame.texts[0] : frame.texts.map((text) => `data: ${text}\n`).join('')),
     isTerminal,
     invalidFrame,
     drop: () => req.socket.destroy(),
