@@ -39,6 +39,12 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 const lines = (all: string[]): Json => ({ count: all.length, first: all[0] ?? null, last: all.at(-1) ?? null });
 
+async function autoTail(u: MockUrls): Promise<Json> {
+  const tail = agent(u).tailJobLogs(AGENT_JOB, FAST);
+  const all = await collect(tail);
+  return { protocol: tail.protocol ?? null, ...(lines(all) as Record<string, Json>) };
+}
+
 /** The calls, by name; `only` marks a call that only a browser or only a server runtime makes. */
 export const CALLS: Record<string, { run: (u: MockUrls) => Promise<Json>; only?: 'browser' | 'server' }> = {
   'agent listJobs': {
@@ -55,6 +61,16 @@ export const CALLS: Record<string, { run: (u: MockUrls) => Promise<Json>; only?:
   },
   'agent tail over HTTP': {
     run: async (u) => lines(await collect(agent(u).tailJobLogs(AGENT_JOB, { protocol: 'http', ...FAST }))),
+  },
+  // `auto` is the WebSocket where the socket can carry the agent's auth headers, and the HTTP
+  // tail in a page, where it cannot.
+  'agent tail auto (HTTP in a page)': {
+    only: 'browser',
+    run: async (u) => autoTail(u),
+  },
+  'agent tail auto (WebSocket)': {
+    only: 'server',
+    run: async (u) => autoTail(u),
   },
   'agent tail over WebSocket': {
     only: 'server',
@@ -145,7 +161,7 @@ export const BROWSER_CALLS: string[] = Object.keys(CALLS).filter((name) => CALLS
 export const SERVER_CALLS: string[] = Object.keys(CALLS).filter((name) => CALLS[name]!.only !== 'browser');
 
 /** The captured job's log (the agent's and Ray's tails replay the same job): 23 lines. */
-const TAIL: Json = { count: 23, first: '2026-11-22 03:55:32,015\tINFO job_manager.py:583 -- Runtime env is setting up.', last: '19' };
+const TAIL = { count: 23, first: '2026-11-22 03:55:32,015\tINFO job_manager.py:583 -- Runtime env is setting up.', last: '19' };
 
 /** What each call returns against the mock, in every runtime. */
 export const EXPECTED: Record<string, Json> = {
@@ -153,6 +169,8 @@ export const EXPECTED: Record<string, Json> = {
   'agent getJob 404 is NotFoundError': { name: 'NotFoundError', statusCode: 404 },
   'agent tail over HTTP': TAIL,
   'agent tail over WebSocket': TAIL,
+  'agent tail auto (HTTP in a page)': { protocol: 'http', ...TAIL },
+  'agent tail auto (WebSocket)': { protocol: 'websocket', ...TAIL },
   'hosted agents.run': { output: 'Hello from the fake model.', sessionId: 'sess_zQlvitj3GopA' },
   'hosted agents.stream (SSE)': { types: ['start', 'reply', 'complete'], output: 'Hello from the fake model.' },
   'hosted refuses an ar_live_ key in a page': { name: 'ValidationError', code: 'BROWSER_API_KEY' },
