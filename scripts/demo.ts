@@ -3,7 +3,7 @@
  * or against a real server when its environment says where one is (see each section's
  * `realWhen`, printed at the start). Exits non-zero if any section fails.
  */
-import { startMockServer, type MockServer } from '../src/mock/index.js';
+import { startMockServer, type MockServer } from '../mock/src/index.js';
 import { section as agent } from './demo/agent.js';
 import { section as hosted } from './demo/hosted.js';
 import { say } from './demo/printer.js';

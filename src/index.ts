@@ -7,7 +7,7 @@
  *   traces, sessions, context grants.
  * - `RunAgentClient` (`agentwire/runagent`): RunAgent deployments.
  * - `RayClient` (`agentwire/ray`): a Ray head's dashboard directly.
- * - `startMockServer` (`agentwire/mock`): the mock server for your tests.
+ * - `startMockServer` (`agentwire-mock`): the mock server for your tests.
  *
  * Every client throws the one error hierarchy exported here (`ClientError` and its subclasses).
  * @module

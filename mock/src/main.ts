@@ -1,14 +1,16 @@
+#!/usr/bin/env node
 /**
- * `npm run mock`: starts the mock server and keeps it up until Ctrl-C.
+ * `agentwire-mock` (the package's bin; `npm run mock` in the agentwire repository): starts the
+ * mock server and keeps it up until Ctrl-C.
  *
- * `tsx src/mock/main.ts [--port <n>] [--quiet]` (compiled: `node dist/src/mock/main.js`).
+ * `agentwire-mock [--port <n>] [--quiet]` (compiled: `node dist/main.js`).
  * Without `--port` a free port is chosen. `--quiet` hides Prism's request log.
  */
 import { parseArgs } from 'node:util';
 import { startMockServer } from './server.js';
 import { API_NAMES } from './types.js';
 
-const USAGE = 'usage: npm run mock -- [--port <n>] [--quiet]';
+const USAGE = 'usage: agentwire-mock [--port <n>] [--quiet]   (in this repository: npm run mock -- …)';
 
 async function main(): Promise<void> {
   let values: { port?: string; quiet?: boolean; help?: boolean };

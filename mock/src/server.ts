@@ -2,7 +2,7 @@
  * The mock server's front: one `node:http` server on 127.0.0.1 that answers, in order,
  *
  * 1. `/__mock/…` control routes (`GET /__mock/health`, `GET|PUT|DELETE /__mock/scenario`);
- * 2. the routes an API module claims (`src/mock/apis/<api>.ts`: WebSocket, paced SSE,
+ * 2. the routes an API module claims (`apis/<api>.ts`: WebSocket, paced SSE,
  *    chunked log tails — what Prism cannot do);
  * 3. everything else, proxied unchanged (method, path, query, headers including
  *    `Prefer: code=…, example=…`, body; status, headers and body streamed back) to the one
@@ -21,7 +21,7 @@ import {
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { ClientError, ValidationError } from '../core/errors.js';
+import { ClientError, ValidationError } from 'agentwire';
 import { mockApis } from './apis/index.js';
 import {
   findPackageRoot,
@@ -108,8 +108,8 @@ export function startMockServer(options: MockServerOptions = {}): Promise<MockSe
 }
 
 /**
- * Internal (not exported by `agentwire/mock`): {@link startMockServer} with the given API
- * modules instead of `src/mock/apis/`; `specs: false` serves no OpenAPI document at all (no
+ * Internal (not exported by `agentwire-mock`): {@link startMockServer} with the given API
+ * modules instead of `apis/`; `specs: false` serves no OpenAPI document at all (no
  * Prism; unclaimed requests get 404). For the mock's own tests.
  */
 export async function startMockServerWith(

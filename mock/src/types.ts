@@ -1,7 +1,7 @@
 /**
- * The contract between the mock server's front (`src/mock/server.ts`) and the per-API modules
- * (`src/mock/apis/<api>.ts`) that answer what Prism cannot: WebSocket channels, paced SSE and
- * chunked log tails. See CONTRIBUTING.md, "Mock server".
+ * The contract between the mock server's front (`server.ts`) and the per-API modules
+ * (`apis/<api>.ts`) that answer what Prism cannot: WebSocket channels, paced SSE and
+ * chunked log tails.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';

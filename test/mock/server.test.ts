@@ -7,8 +7,8 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { findPackageRoot, loadOpenApiDocs, type SpecDoc } from '../../src/mock/prism.js';
-import { API_NAMES, type ApiName } from '../../src/mock/types.js';
+import { findPackageRoot, loadOpenApiDocs, type SpecDoc } from '../../mock/src/prism.js';
+import { API_NAMES, type ApiName } from '../../mock/src/types.js';
 
 const mock = inject('mock');
 const docs = await loadOpenApiDocs(findPackageRoot());

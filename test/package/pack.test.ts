@@ -35,6 +35,17 @@ describe('packaging', () => {
     expect(files).not.toContain('test');
   });
 
+  it('installs without the mock: no Prism, no @types hoisted, at most 30 packages', async () => {
+    const installed = await readdir(join(app, 'node_modules'));
+    expect(installed).toContain('agentwire');
+    expect(installed).not.toContain('@stoplight');
+    expect(installed).not.toContain('@types');
+    const { stdout } = await run('npm', ['ls', '--all', '--parseable'], { cwd: app });
+    const packages = stdout.trim().split('\n').slice(1); // the first line is the app itself
+    expect(packages.length).toBeGreaterThan(1);
+    expect(packages.length).toBeLessThanOrEqual(30);
+  });
+
   it('compiles a typed import of agentwire/agent and runs it against the mock', async () => {
     const { urls } = inject('mock');
     await writeFile(

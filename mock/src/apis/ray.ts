@@ -1,7 +1,7 @@
 /**
  * The Ray dashboard's streaming route for the mock server (`/ray/…`): the job log tail
  * WebSocket `/api/jobs/{job_or_submission_id}/logs/tail` (`openapi/ray-logs.asyncapi.yaml`,
- * PROTOCOLS.md §4). Every other request under `/ray` is answered by Prism from
+ * Ray 2.58 `job_head.py`). Every other request under `/ray` is answered by Prism from
  * `openapi/ray.yaml`.
  *
  * The tail replays the captured frames (the `logBatch` examples, raw text batches that may end
