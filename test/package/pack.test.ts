@@ -46,6 +46,15 @@ describe('packaging', () => {
     expect(packages.length).toBeLessThanOrEqual(30);
   });
 
+  it('agentwire mock without agentwire-mock installed says in one line how to install it (exit 2)', async () => {
+    const result = await run(process.execPath, [join(app, 'node_modules/agentwire/dist/src/cli/main.js'), 'mock'], { cwd: app }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: agentwire mock needs the agentwire-mock package: npm install --save-dev agentwire-mock\n');
+  });
+
   it('compiles a typed import of agentwire/agent and runs it against the mock', async () => {
     const { urls } = inject('mock');
     await writeFile(
