@@ -22,8 +22,9 @@ for (const s of sections) {
 let mock: MockServer | undefined;
 if (sections.some((s) => !isReal(s))) {
   const started = performance.now();
-  mock = await startMockServer({ quiet: true });
-  say.ok(`mock server up at ${mock.url} in ${Math.round(performance.now() - started)} ms (Prism + streaming front)`);
+  // Stateful: a job submitted or a run started in the tour is the one it follows, lists and stops.
+  mock = await startMockServer({ quiet: true, stateful: true });
+  say.ok(`mock server up at ${mock.url} in ${Math.round(performance.now() - started)} ms (Prism + streaming front, stateful: what the tour submits or starts is what it follows and lists)`);
 }
 
 let failed = 0;

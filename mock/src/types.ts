@@ -78,6 +78,8 @@ export interface MockRequestContext {
    * cached and read-only. Rejects if the file is missing or is not valid YAML.
    */
   asyncapi(name: string): Promise<any>;
+  /** True for a job the mock's state made (submitted through this mock server and not deleted). */
+  hasJob(id: string): boolean;
 }
 
 /** One API's streaming routes, mounted by the front under `/<name>`. */

@@ -16,7 +16,7 @@ const MOCK_PACKAGE = 'agentwire-mock';
 /** What this command uses of `agentwire-mock` (its public `startMockServer` and `API_NAMES`). */
 interface MockPackage {
   API_NAMES: readonly string[];
-  startMockServer(options: { port?: number; quiet?: boolean }): Promise<{ url: string; urls: Record<string, string>; close(): Promise<void> }>;
+  startMockServer(options: { port?: number; quiet?: boolean; stateful?: boolean }): Promise<{ url: string; urls: Record<string, string>; close(): Promise<void> }>;
 }
 
 /** `agentwire-mock`, or a `ValidationError` (code `MOCK_NOT_INSTALLED`) saying how to install it. */
@@ -54,6 +54,7 @@ export function registerMock(program: Command, cli: Cli): void {
     .description('run the mock server of every API on one local port until Ctrl-C')
     .option('-p, --port <n>', 'port on 127.0.0.1 (default: a free one)', intArg(0, 65_535))
     .option('-q, --quiet', "hide Prism's request log")
+    .option('-s, --stateful', 'keep the jobs submitted and runs started through it (get, list, tail, stop, cancel)')
     .addHelpText(
       'after',
       `
@@ -62,11 +63,11 @@ Stream scenarios: send "Prefer: delay=10, drop-after=3, truncate, refuse=503, in
 (agentwire -H 'Prefer: …'), or PUT <url>/__mock/scenario. Prism answers the rest:
 "Prefer: code=404" or "Prefer: example=<name>" picks a response.`,
     )
-    .action(async (o: { port?: number; quiet?: boolean }, cmd: Command) => {
+    .action(async (o: { port?: number; quiet?: boolean; stateful?: boolean }, cmd: Command) => {
       const s = cli.session(cmd);
       const { startMockServer, API_NAMES } = await loadMockPackage();
       const mock = await s.out
-        .waiting('starting the mock server…', () => startMockServer({ port: o.port ?? 0, quiet: o.quiet === true }))
+        .waiting('starting the mock server…', () => startMockServer({ port: o.port ?? 0, quiet: o.quiet === true, stateful: o.stateful === true }))
         .catch((error: unknown) => Promise.reject(ownError(error)));
       try {
         if (s.json) {
