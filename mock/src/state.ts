@@ -289,14 +289,17 @@ export class MockState {
     const m = /^\/api\/jobs\/([^/]+)(\/stop|\/logs)?$/.exec(path);
     if (!m) return { kind: 'pass' };
     const id = decode(m[1]!);
+    const what = m[2];
     const job = this.#jobs.get(id);
     if (!job) {
-      if ((await this.#jobExamples('ray')).has(id)) return { kind: 'pass' };
+      if ((await this.#jobExamples('ray')).has(id)) {
+        if (what !== undefined || method !== 'GET') return { kind: 'pass' };
+        return { kind: 'answer', answer: echoId(await ask(), await this.#specs.spec('ray'), id, ['submission_id', 'job_id'], 'status') };
+      }
       req.resume();
       return { kind: 'answer', answer: text(404, `Job ${id} does not exist`) };
     }
     req.resume();
-    const what = m[2];
     if (what === '/stop' && method === 'POST') return { kind: 'answer', answer: json(200, { stopped: this.#stop(job) }) };
     if (what === '/logs' && method === 'GET') return { kind: 'answer', answer: json(200, { logs: this.#logs(job) }) };
     if (what === undefined && method === 'GET') return { kind: 'answer', answer: json(200, this.#jobRecord(job)) };
@@ -327,7 +330,10 @@ export class MockState {
     const what = m[2];
     const job = this.#jobs.get(id);
     if (!job) {
-      if ((await this.#jobExamples('agent')).has(id) || (await this.#jobExamples('ray')).has(id)) return { kind: 'pass' };
+      if ((await this.#jobExamples('agent')).has(id) || (await this.#jobExamples('ray')).has(id)) {
+        if (what !== undefined || method !== 'GET') return { kind: 'pass' };
+        return { kind: 'answer', answer: echoId(await ask(), await this.#specs.spec('agent'), id, ['submission_id', 'job_id'], 'status') };
+      }
       req.resume();
       if (what === 'logs/stream/' && method === 'GET') return { kind: 'answer', answer: agentTailError(id) };
       return { kind: 'answer', answer: json(404, { detail: `Job ${id} does not exist` }) };
@@ -407,7 +413,12 @@ export class MockState {
     const id = decode(raw!);
     const run = this.#runs.get(id);
     if (!run || (kind === 'traces' && run.traceDeleted)) {
-      if (!run && (await this.#known('hosted', async () => [await this.#specs.spec('hosted')])).has(id)) return { kind: 'pass' };
+      if (!run && (await this.#known('hosted', async () => [await this.#specs.spec('hosted')])).has(id)) {
+        if (kind !== 'runs' || (what === undefined ? method !== 'GET' : what !== '/cancel' || method !== 'POST')) return { kind: 'pass' };
+        const answer = await ask();
+        if (what === '/cancel') return { kind: 'answer', answer: echoId(answer, undefined, id, ['id', 'rootId'], 'status') };
+        return { kind: 'answer', answer: echoId(answer, await this.#specs.spec('hosted'), id, ['id'], 'agentId') };
+      }
       req.resume();
       return { kind: 'answer', answer: json(404, { error: kind === 'runs' ? 'Run not found' : 'Trace not found' }) };
     }
@@ -518,6 +529,36 @@ export class MockState {
 
 function newRunId(): string {
   return `run_${randomBytes(9).toString('base64url').slice(0, 12)}`;
+}
+
+/** The first record in `doc` (its examples, components included) for which `match` holds. */
+function findRecord(doc: unknown, match: (o: Record<string, any>) => boolean): Record<string, any> | undefined {
+  const stack: unknown[] = [doc];
+  while (stack.length) {
+    const node = stack.shift();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node && typeof node === 'object') {
+      if (match(node as Record<string, any>)) return node as Record<string, any>;
+      stack.push(...Object.values(node));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Prism's 200 for an example id, made to answer for that id as the real server would: the
+ * spec's own record of that id when it has one (Prism picks the operation's first example
+ * whatever the id), else Prism's record with the id fields set to the path's id.
+ */
+function echoId(answer: Answer, doc: unknown, id: string, idKeys: readonly string[], recordKey: string): Answer {
+  const body = parseJson(answer.body);
+  if (answer.status !== 200 || !body || typeof body !== 'object' || Array.isArray(body)) return answer;
+  if (idKeys.some((k) => body[k] === id)) return answer;
+  const record = findRecord(doc, (o) => recordKey in o && idKeys.some((k) => o[k] === id));
+  if (record) return json(200, record);
+  const out = { ...body };
+  for (const k of idKeys) if (k in out && (out[k] !== null || k === idKeys[0])) out[k] = id;
+  return json(200, out);
 }
 
 /** Prism's list answer with the state's jobs added (when it is a 200 array). */

@@ -70,6 +70,18 @@ describe('unknown ids are 404 with the real bodies; the examples’ ids still an
   });
 });
 
+describe('an example id is answered as itself (Prism alone answers the first example for any id)', () => {
+  it('Ray and agent GET job: the spec’s record of that id; hosted GET run and cancel echo the path id', async () => {
+    const ray = JSON.parse((await raw('GET', `${urls.ray}/api/jobs/rayrig_fail_1`)).body);
+    expect(ray).toMatchObject({ submission_id: 'rayrig_fail_1', status: 'FAILED' });
+    const agent = JSON.parse((await raw('GET', `${urls.agent}/jobs/rayrig_tasks_1/`, { authorization: 'Bearer t' })).body);
+    expect(agent).toMatchObject({ submission_id: 'rayrig_tasks_1', status: 'SUCCEEDED' });
+    const auth = { authorization: 'Bearer ar_live_x' };
+    expect(JSON.parse((await raw('GET', `${urls.hosted}/runs/run_ReZdgDdvaUGI`, auth)).body).id).toBe('run_ReZdgDdvaUGI');
+    expect(JSON.parse((await raw('POST', `${urls.hosted}/runs/run_ReZdgDdvaUGI/cancel`, auth)).body).id).toBe('run_ReZdgDdvaUGI');
+  });
+});
+
 describe('RunAgent needs no key, as the local server (raw HTTP, the way its Python SDK calls)', () => {
   it('health, architecture and POST /run answer without Authorization; Prefer: code=401 still demands one', async () => {
     const agent = '14bc8f86-c108-485b-adb7-cf06f2831091';
