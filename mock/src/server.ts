@@ -369,9 +369,7 @@ class Front {
     await this.#ready;
     const url = this.#url(req);
     if (!url) return sendJson(res, 400, { title: 'Bad request URL', status: 400 }, 'application/problem+json');
-    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-      return this.#control(req, res, url);
-    }
+    // CORS on every route (control routes and streams included), so a page can test against it.
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Expose-Headers', '*');
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
@@ -384,6 +382,9 @@ class Front {
       });
       res.end();
       return;
+    }
+    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      return this.#control(req, res, url);
     }
     const mockParams = takeMockParam(url);
     const api = this.#apiOf(url.pathname);

@@ -122,6 +122,7 @@ describe('Ray’s browser block and CORS on every route', () => {
       ['GET', `${urls.agent}/jobs/rayrig_long_1/logs/stream/`],
       ['GET', `${urls.agent}/jobs/`],
       ['GET', `${url}/runagent/api/v1/health`],
+      ['GET', `${url}/__mock/scenario`],
     ] as const) {
       const r = await raw(method, target, { ...auth, 'content-type': 'application/json', prefer: 'delay=0' }, body);
       expect(r.status, target).toBe(200);
