@@ -131,7 +131,9 @@ describe('the shared mock server', () => {
   });
 
   // A request body reaches Prism: a POST with a required JSON body, with and without it.
+  // Not Ray: Node's fetch sends `sec-fetch-mode`, which Ray (and so the mock) refuses on a POST (405).
   const post = Object.entries(docs)
+    .filter(([api]) => api !== 'ray')
     .flatMap(([api, doc]) =>
       operations(doc!)
         .filter((o) => o.method === 'post' && !o.path.includes('{') && !requiredQuery(doc!, doc!.paths[o.path], o.op))
