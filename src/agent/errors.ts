@@ -52,6 +52,9 @@ export {
  * `detail` is the parsed body (`{"detail": {"error_type", "message", ...}}`).
  */
 export class GpuUnavailableError extends ServerError {
+  static {
+    this.prototype.name = 'GpuUnavailableError';
+  }
   /**
    * The extra context the agent sent with the error (e.g. `max_utilization`, `threshold`):
    * the `detail` object without `message` and `error_type`. `{}` when there is none.

@@ -37,6 +37,9 @@ export interface ClientErrorInit {
 
 /** Base of every error agentwire throws. `instanceof ClientError` catches them all. */
 export class ClientError extends Error {
+  static {
+    this.prototype.name = 'ClientError';
+  }
   readonly statusCode: number | undefined;
   readonly code: string | undefined;
   readonly detail: unknown;
@@ -44,7 +47,8 @@ export class ClientError extends Error {
 
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
+    // Each class names itself in a static block: a minifier renames constructors (new.target.name).
+    this.name = new.target.prototype.name;
     this.statusCode = init.statusCode;
     this.code = init.code;
     this.detail = init.detail;
@@ -59,6 +63,9 @@ export class ClientError extends Error {
 
 /** 400 / 422: the request (or the input given to a method) is invalid. */
 export class ValidationError extends ClientError {
+  static {
+    this.prototype.name = 'ValidationError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 400 });
@@ -66,6 +73,9 @@ export class ValidationError extends ClientError {
 }
 /** 401: missing, invalid or revoked credentials. */
 export class AuthenticationError extends ClientError {
+  static {
+    this.prototype.name = 'AuthenticationError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 401 });
@@ -73,6 +83,9 @@ export class AuthenticationError extends ClientError {
 }
 /** 403: the credentials are valid but not allowed to do this. */
 export class PermissionDeniedError extends ClientError {
+  static {
+    this.prototype.name = 'PermissionDeniedError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 403 });
@@ -80,6 +93,9 @@ export class PermissionDeniedError extends ClientError {
 }
 /** 404: no such resource (job, run, agent, trace, ...). */
 export class NotFoundError extends ClientError {
+  static {
+    this.prototype.name = 'NotFoundError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 404 });
@@ -87,6 +103,9 @@ export class NotFoundError extends ClientError {
 }
 /** 408: the server or the client-side timeout gave up waiting. */
 export class RequestTimeoutError extends ClientError {
+  static {
+    this.prototype.name = 'RequestTimeoutError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 408 });
@@ -94,6 +113,9 @@ export class RequestTimeoutError extends ClientError {
 }
 /** 409: the request conflicts with the resource's state. */
 export class ConflictError extends ClientError {
+  static {
+    this.prototype.name = 'ConflictError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 409 });
@@ -102,6 +124,9 @@ export class ConflictError extends ClientError {
 
 /** 429 from the server. `retryAfterMs` is the server's `Retry-After` / `retry-after-ms`, in ms. */
 export class RateLimitError extends ClientError {
+  static {
+    this.prototype.name = 'RateLimitError';
+  }
   declare readonly statusCode: number;
   readonly retryAfterMs: number | undefined;
   constructor(message: string, init: ClientErrorInit & { retryAfterMs?: number } = {}) {
@@ -112,6 +137,9 @@ export class RateLimitError extends ClientError {
 
 /** 429 raised by the client: a {@link StreamLimits} bound was exceeded while reading a stream. */
 export class StreamLimitError extends ClientError {
+  static {
+    this.prototype.name = 'StreamLimitError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 429 });
@@ -120,6 +148,9 @@ export class StreamLimitError extends ClientError {
 
 /** 5xx from the server (500 when raised without a status). */
 export class ServerError extends ClientError {
+  static {
+    this.prototype.name = 'ServerError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 500 });
@@ -128,6 +159,9 @@ export class ServerError extends ClientError {
 
 /** No response was received: refused, reset, DNS failure, TLS failure, handshake failure. */
 export class ConnectionError extends ClientError {
+  static {
+    this.prototype.name = 'ConnectionError';
+  }
   declare readonly statusCode: number;
   constructor(message: string, init: ClientErrorInit = {}) {
     super(message, { ...init, statusCode: init.statusCode ?? 503 });
@@ -135,7 +169,11 @@ export class ConnectionError extends ClientError {
 }
 
 /** A stream broke its protocol: it ended without its terminal event, or sent a bad payload. */
-export class StreamError extends ClientError {}
+export class StreamError extends ClientError {
+  static {
+    this.prototype.name = 'StreamError';
+  }
+}
 
 /**
  * A 2xx whose body is not what the API promises: not JSON (truncated, an HTML page from a proxy
@@ -148,7 +186,11 @@ export class StreamError extends ClientError {}
  * dropped as for every class here (openai-node's `APIConnectionError` is {@link ConnectionError});
  * it is not a {@link ValidationError}, which is about the request.
  */
-export class ResponseValidationError extends ClientError {}
+export class ResponseValidationError extends ClientError {
+  static {
+    this.prototype.name = 'ResponseValidationError';
+  }
+}
 
 /**
  * A redirect agentwire does not follow. Redirects are followed by the client itself
@@ -159,7 +201,11 @@ export class ResponseValidationError extends ClientError {}
  * opaque redirect, so none is followed there), `TOO_MANY_REDIRECTS` (over 20).
  * `statusCode` is the 3xx status (0 for an opaque redirect); `detail` is `{location}`.
  */
-export class RedirectError extends ClientError {}
+export class RedirectError extends ClientError {
+  static {
+    this.prototype.name = 'RedirectError';
+  }
+}
 
 /** Chooses the class for an HTTP status. */
 export function errorClassFor(status: number): typeof ClientError {
