@@ -425,7 +425,7 @@ class Front {
       if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'content-length' && name !== 'transfer-encoding') headers[name] = value;
     }
     if (body) headers['content-length'] = String(body.length);
-    return new Promise((resolve, reject) => {
+    const attempt = (retry: boolean): Promise<Answer> => new Promise((resolve, reject) => {
       const upstream = httpRequest({ host: '127.0.0.1', port: prism.port, method: req.method, path, headers, agent: this.#agent }, (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (c: Buffer) => chunks.push(c));
@@ -438,9 +438,14 @@ class Front {
           resolve({ status: answer.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
         });
       });
-      upstream.once('error', reject);
+      upstream.once('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket Prism closed meanwhile: the body is at hand, so send it once more.
+        if (retry && upstream.reusedSocket && error.code === 'ECONNRESET') resolve(attempt(false));
+        else reject(error);
+      });
       upstream.end(body);
     });
+    return attempt(true);
   }
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
