@@ -1,4 +1,4 @@
-import { unwrap, type RequestOptions } from '../core/index.js';
+import { APIPromise, answer, type RequestOptions } from '../core/index.js';
 import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { agentDecoder, isAgentTerminal, type AgentStreamEvent } from './events.js';
 import { runBody, streamOptions } from './params.js';
@@ -22,11 +22,13 @@ export class Agents {
    * `code: 'NOT_FOUND'`), `RateLimitError` 429 (`retryAfterMs`), `ServerError` 5xx (a model
    * failure is a 500).
    */
-  async run(params: RunParams, options?: RequestOptions): Promise<RunResult> {
-    const body = runBody(params);
-    const call = callOptions(params.signal, options);
-    const t = this.#c.transport;
-    return unwrap(await t.client.POST('/run', { body, ...t.init({ ...call, unsafe: true }) }));
+  run(params: RunParams, options?: RequestOptions): APIPromise<RunResult> {
+    return APIPromise.run(async () => {
+      const body = runBody(params);
+      const call = callOptions(params.signal, options);
+      const t = this.#c.transport;
+      return answer(await t.client.POST('/run', { body, ...t.init({ ...call, unsafe: true }) }));
+    });
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { paths } from '../../generated/ray.js';
 import { RequestTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/retry.js';
-import { unwrap, type RequestOptions, type Transport } from '../core/transport.js';
+import { APIPromise } from '../core/api-promise.js';
+import { answer, type RequestOptions, type Transport } from '../core/transport.js';
 import { checkId, checkInt, invalid, shown } from '../core/validate.js';
 import { resolveTailOptions, tailJobLines } from './tail.js';
 import {
@@ -44,15 +45,16 @@ export class RayJobs {
    * @throws {ValidationError} bad parameters (before any I/O), or Ray's 400 (its traceback's last line).
    * @throws {ServerError} 500, e.g. `ValueError: Job with submission_id x already exists. Please use a different submission_id.`
    */
-  async submit(params: SubmitJobParams, options: RequestOptions = {}): Promise<JobSubmitResponse> {
-    const body = submitBody(params);
-    const result = await this.#t.client.POST('/api/jobs/', { body, ...this.#t.init({ ...options, unsafe: true }) });
-    return unwrap(result);
+  submit(params: SubmitJobParams, options: RequestOptions = {}): APIPromise<JobSubmitResponse> {
+    return APIPromise.run(async () => {
+      const body = submitBody(params);
+      return answer(await this.#t.client.POST('/api/jobs/', { body, ...this.#t.init({ ...options, unsafe: true }) }));
+    });
   }
 
   /** Every job the cluster knows (`GET /api/jobs/`, a bare array, no pagination), submission jobs and drivers. */
-  async list(options: RequestOptions = {}): Promise<JobDetails[]> {
-    return unwrap(await this.#t.client.GET('/api/jobs/', this.#t.init(options)));
+  list(options: RequestOptions = {}): APIPromise<JobDetails[]> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/api/jobs/', this.#t.init(options))));
   }
 
   /**
@@ -60,9 +62,11 @@ export class RayJobs {
    * seconds; use {@link wait} for the terminal record.
    * @throws {NotFoundError} `Job <id> does not exist`.
    */
-  async get(id: string, options: RequestOptions = {}): Promise<JobDetails> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    return unwrap(await this.#t.client.GET('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) }));
+  get(id: string, options: RequestOptions = {}): APIPromise<JobDetails> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      return answer(await this.#t.client.GET('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) }));
+    });
   }
 
   /**
@@ -70,10 +74,12 @@ export class RayJobs {
    * read RUNNING for a few more seconds), `false` when it was already terminal.
    * @throws {NotFoundError} no such job. {@link ValidationError} 400 for a DRIVER job.
    */
-  async stop(id: string, options: RequestOptions = {}): Promise<boolean> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    const result = await this.#t.client.POST('/api/jobs/{job_or_submission_id}/stop', { params: { path }, ...this.#t.init(options) });
-    return unwrap(result).stopped;
+  stop(id: string, options: RequestOptions = {}): APIPromise<boolean> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      const { data, response } = answer(await this.#t.client.POST('/api/jobs/{job_or_submission_id}/stop', { params: { path }, ...this.#t.init(options) }));
+      return { data: data.stopped, response };
+    });
   }
 
   /**
@@ -81,10 +87,12 @@ export class RayJobs {
    * @throws {ServerError} 500 `RuntimeError: Attempted to delete job '<id>', but it is in a non-terminal state RUNNING.` — stop it and {@link wait} first.
    * @throws {NotFoundError} no such job.
    */
-  async delete(id: string, options: RequestOptions = {}): Promise<boolean> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    const result = await this.#t.client.DELETE('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) });
-    return unwrap(result).deleted;
+  delete(id: string, options: RequestOptions = {}): APIPromise<boolean> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      const { data, response } = answer(await this.#t.client.DELETE('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) }));
+      return { data: data.deleted, response };
+    });
   }
 
   /**
@@ -92,10 +100,12 @@ export class RayJobs {
    * including Ray's preamble lines. For a live stream use {@link tail}.
    * @throws {NotFoundError} no such job.
    */
-  async logs(id: string, options: RequestOptions = {}): Promise<string> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    const result = await this.#t.client.GET('/api/jobs/{job_or_submission_id}/logs', { params: { path }, ...this.#t.init(options) });
-    return unwrap(result).logs;
+  logs(id: string, options: RequestOptions = {}): APIPromise<string> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      const { data, response } = answer(await this.#t.client.GET('/api/jobs/{job_or_submission_id}/logs', { params: { path }, ...this.#t.init(options) }));
+      return { data: data.logs, response };
+    });
   }
 
   /**
@@ -135,28 +145,32 @@ export class RayJobs {
 
   /**
    * Resolves to the job's record once its status is terminal (`STOPPED`, `SUCCEEDED`,
-   * `FAILED`), reading it every `pollIntervalMs` (default 1,000 ms).
+   * `FAILED`), reading it every `pollIntervalMs` (default 1,000 ms). `withResponse()` gives the
+   * response of the read that found it terminal.
    * @throws {RequestTimeoutError} (408) when `timeout` ms pass first, naming the last status.
    * @throws {NotFoundError} no such job.
    */
-  async wait(id: string, options: WaitOptions = {}): Promise<JobDetails> {
-    const jobId = checkId(id, JOB);
-    const interval = options.pollIntervalMs === undefined ? 1_000 : checkInt(options.pollIntervalMs, 'pollIntervalMs', 10, 3_600_000);
-    const timeout = options.timeout === undefined ? undefined : checkInt(options.timeout, 'timeout', 1, 2_147_483_647);
-    options.signal?.throwIfAborted();
-    let last: JobDetails | undefined;
-    const timer = new AbortController();
-    const handle = timeout === undefined ? undefined : setTimeout(() => timer.abort(new RequestTimeoutError(`job ${jobId} is not terminal after ${timeout} ms (last status ${last?.status ?? 'unknown'})`, { statusCode: 408, code: 'WAIT_TIMEOUT' })), timeout);
-    const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
-    try {
-      for (;;) {
-        last = await this.get(jobId, { signal });
-        if (isTerminal(last.status)) return last;
-        await sleep(interval, signal);
+  wait(id: string, options: WaitOptions = {}): APIPromise<JobDetails> {
+    return APIPromise.run(async () => {
+      const jobId = checkId(id, JOB);
+      const interval = options.pollIntervalMs === undefined ? 1_000 : checkInt(options.pollIntervalMs, 'pollIntervalMs', 10, 3_600_000);
+      const timeout = options.timeout === undefined ? undefined : checkInt(options.timeout, 'timeout', 1, 2_147_483_647);
+      options.signal?.throwIfAborted();
+      let last: JobDetails | undefined;
+      const timer = new AbortController();
+      const handle = timeout === undefined ? undefined : setTimeout(() => timer.abort(new RequestTimeoutError(`job ${jobId} is not terminal after ${timeout} ms (last status ${last?.status ?? 'unknown'})`, { statusCode: 408, code: 'WAIT_TIMEOUT' })), timeout);
+      const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+      try {
+        for (;;) {
+          const read = await this.get(jobId, { signal }).withResponse();
+          last = read.data;
+          if (isTerminal(last.status)) return read;
+          await sleep(interval, signal);
+        }
+      } finally {
+        clearTimeout(handle);
       }
-    } finally {
-      clearTimeout(handle);
-    }
+    });
   }
 }
 
