@@ -1,4 +1,4 @@
-import { APIPromise, CursorPage, PagePromise, answer, type RequestOptions, type WithResponse } from '../core/index.js';
+import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, type RequestOptions, type WithResponse } from '../core/index.js';
 import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { isRunTerminal, runDecoder, type RunStreamEvent } from './events.js';
 import { checkRunId, checkSince, runListQuery, startRunBody, streamOptions } from './params.js';
@@ -96,13 +96,15 @@ export class Runs {
    * signal closes the connection (the Run keeps running).
    *
    * The id and options are checked when `stream()` is called: bad ones throw `ValidationError`
-   * synchronously, before any I/O.
+   * synchronously, before any I/O. Once connected, the stream's `response` / `headers` are the
+   * worker's HTTP response of the latest connection (a reconnect replaces them).
    */
-  stream(runId: string, options?: RunStreamOptions): AsyncGenerator<RunStreamEvent, void, undefined> {
+  stream(runId: string, options?: RunStreamOptions): ResponseStream<RunStreamEvent> {
     const id = checkRunId(runId);
     const { call: { since, ...call }, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const from = checkSince(since);
     const t = this.#t;
+    const seen = new StreamAnswer();
     const open = async (after: number | undefined) =>
       streamBody(
         await t.client.GET('/runs/{runId}/stream', {
@@ -110,11 +112,13 @@ export class Runs {
           ...t.init(streamCall(call)),
         }),
         `GET /runs/${id}/stream`,
+        seen,
       );
-    return follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
+    const events = follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
       ...streamContext(t, call, idleTimeoutMs),
       since: from,
       resumeOnIdle: true,
     });
+    return new ResponseStream(events, seen);
   }
 }

@@ -1,4 +1,4 @@
-import { APIPromise, CursorPage, PagePromise, answer, type RequestOptions, type WithResponse } from '../core/index.js';
+import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, type RequestOptions, type WithResponse } from '../core/index.js';
 import { streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { isTraceTerminal, traceDecoder, traceEventKey, type TraceStreamEvent } from './events.js';
 import { checkTraceId, streamOptions, traceListQuery } from './params.js';
@@ -69,17 +69,21 @@ export class Traces {
    * client's, 10 minutes) the stream closes its connection and throws `RequestTimeoutError`
    * (408, code `STREAM_IDLE`): without a resume point, a reconnect could not promise to lose
    * nothing. Other errors as `runs.stream`. The id and options are checked when `stream()` is
-   * called: bad ones throw `ValidationError` synchronously, before any I/O.
+   * called: bad ones throw `ValidationError` synchronously, before any I/O. Once connected, the
+   * stream's `response` / `headers` are those of its latest connection.
    */
-  stream(traceId: string, options?: StreamOptions): AsyncGenerator<TraceStreamEvent, void, undefined> {
+  stream(traceId: string, options?: StreamOptions): ResponseStream<TraceStreamEvent> {
     const id = checkTraceId(traceId);
     const { call, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const t = this.#t;
+    const seen = new StreamAnswer();
     const open = async () =>
       streamBody(
         await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(call)) }),
         `GET /traces/${id}/stream`,
+        seen,
       );
-    return follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs));
+    const events = follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs));
+    return new ResponseStream(events, seen);
   }
 }

@@ -1,7 +1,7 @@
 import type { paths } from '../../generated/ray.js';
 import { RequestTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/retry.js';
-import { APIPromise } from '../core/api-promise.js';
+import { APIPromise, ResponseStream, StreamAnswer } from '../core/api-promise.js';
 import { answer, type RequestOptions, type Transport } from '../core/transport.js';
 import { checkId, checkInt, invalid, shown } from '../core/validate.js';
 import { resolveTailOptions, tailJobLines } from './tail.js';
@@ -112,7 +112,9 @@ export class RayJobs {
    * Follows the job's log live, **line by line**, until the job is terminal and its log is
    * drained (WebSocket `/api/jobs/{id}/logs/tail`, `ray-logs.asyncapi.yaml`). Survives
    * closes and drops: it reads the job after each one and reconnects while the job runs,
-   * never yielding a line twice. `break` closes the socket.
+   * never yielding a line twice. `break` closes the socket. Once connected, the stream's
+   * `headers` are the latest handshake's (`101`) response headers (`response` stays
+   * `undefined`: a WebSocket's answer is not a `Response`).
    *
    * ```ts
    * for await (const line of ray.jobs.tail(submission_id)) console.log(line);
@@ -123,11 +125,12 @@ export class RayJobs {
    * @throws {AuthenticationError} / {PermissionDeniedError} a missing / wrong token.
    * @throws {ConnectionError} / {StreamError} reconnects exhausted.
    */
-  tail(id: string, options: TailOptions = {}): AsyncIterable<string> {
+  tail(id: string, options: TailOptions = {}): ResponseStream<string> {
     const jobId = checkId(id, JOB);
     const t = this.#t;
     resolveTailOptions(options, 1); // throws ValidationError now, not at the first next()
-    return tailJobLines(
+    const answer = new StreamAnswer();
+    const lines = tailJobLines(
       {
         id: jobId,
         url: `${this.#wsBase}/api/jobs/${encodeURIComponent(jobId)}/logs/tail`,
@@ -138,9 +141,11 @@ export class RayJobs {
         refused: (status, body, headers) => t.errorFromBody(status, body, headers),
         backoff: (n) => t.retryDelay(n, { maxRetries: Number.MAX_SAFE_INTEGER }) ?? 8_000,
         readJob: (signal) => this.get(jobId, { signal }),
+        answer,
       },
       options,
     );
+    return new ResponseStream(lines, answer);
   }
 
   /**

@@ -12,7 +12,7 @@ import { isLogLevel } from '../core/log.js';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
 import { RETRYABLE_STATUSES, sleep } from '../core/retry.js';
 import { resolveTimeout } from '../core/timeout.js';
-import { APIPromise } from '../core/api-promise.js';
+import { APIPromise, type ConnectedStream } from '../core/api-promise.js';
 import { answer, checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
@@ -231,6 +231,7 @@ export class RunAgentClient {
     const { headersMs, readMs } = t.deadlines(options);
     const url = runStreamUrl(t.baseUrl, this.agentId, SOCKET_SENDS_HEADERS ? undefined : settings.apiKey);
     const conn = await this.#connect(t, url, headersMs, readMs, options);
+    info.headers = conn.headers;
     let started = false;
     let chunks = 0;
     try {
@@ -361,14 +362,17 @@ export interface RunStreamInfo {
   invocationId: string | undefined;
   completion: RunStreamCompletion | undefined;
   consumed: boolean;
+  /** The handshake's (`101`) response headers, once connected. */
+  headers?: Headers | undefined;
 }
 
 /**
  * A run-stream: iterate it once with `for await` (a second iteration throws). After a normal
- * end, `invocationId` and `completion` hold what the server's status frames said. `map` gives
- * a stream of other values over the same run (iterate one of them).
+ * end, `invocationId` and `completion` hold what the server's status frames said; once
+ * connected, `headers` what the server answered the handshake with. `map` gives a stream of
+ * other values over the same run (iterate one of them).
  */
-export class RunAgentStream<T> implements AsyncIterable<T> {
+export class RunAgentStream<T> implements AsyncIterable<T>, ConnectedStream {
   readonly #open: (info: RunStreamInfo) => AsyncIterator<unknown>;
   readonly #mapper: (value: unknown) => T;
   readonly #info: RunStreamInfo;
@@ -388,6 +392,19 @@ export class RunAgentStream<T> implements AsyncIterable<T> {
   /** Set once `stream_completed` arrived: the only success signal. */
   get completion(): RunStreamCompletion | undefined {
     return this.#info.completion;
+  }
+
+  /**
+   * The headers of the run-stream handshake's `101` response (`x-request-id` …), once
+   * connected; `undefined` before, and for a browser's `WebSocket`, which hides them.
+   */
+  get headers(): Headers | undefined {
+    return this.#info.headers;
+  }
+
+  /** Always `undefined`: the run-stream is a WebSocket, whose answer is not a `Response` (see {@link headers}). */
+  get response(): undefined {
+    return undefined;
   }
 
   /** A stream of `fn(value)` over the same run. */
