@@ -58,6 +58,7 @@ export type { Logger, LogLevel } from './core/log.js';
 export type { StreamLimits } from './core/stream-limits.js';
 export type { RetryPolicy } from './core/retry.js';
 export type { CursorPage, PagePromise } from './core/pagination.js';
+export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from './core/api-promise.js';
 
 // Each client's types. Names two clients both use are disambiguated (the subpaths keep the
 // short names); the short names stay the agent client's, as they were before the other clients.

@@ -4,7 +4,8 @@ import { isLogLevel, type Logger, type LogLevel } from '../core/log.js';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
 import { resolveStreamLimits, type StreamLimits } from '../core/stream-limits.js';
 import { resolveTimeout, type Timeout } from '../core/timeout.js';
-import { checkMaxRetries, Transport, unwrap, type FetchLike, type RequestOptions } from '../core/transport.js';
+import { APIPromise } from '../core/api-promise.js';
+import { answer, checkMaxRetries, Transport, type FetchLike, type RequestOptions } from '../core/transport.js';
 import { checkId, checkName, invalid } from '../core/validate.js';
 import { classifyAgentError } from './errors.js';
 import { JobLogTail, planTail, type TailJobLogsOptions, type TailOptions } from './tail.js';
@@ -150,42 +151,48 @@ export class AgentClient {
   // ── health ────────────────────────────────────────────────────────────────
 
   /** `GET health/` → `{status, ...}`. */
-  async healthCheck(options?: RequestOptions): Promise<Health> {
-    return unwrap(await this.#t.client.GET('/health/', this.#t.init(checkRequestOptions(options))));
+  healthCheck(options?: RequestOptions): APIPromise<Health> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/health/', this.#t.init(checkRequestOptions(options)))));
   }
 
   // ── jobs ──────────────────────────────────────────────────────────────────
 
   /** `GET jobs/` → every Ray job (a bare array, Ray's order; times in epoch ms). */
-  async listJobs(options?: RequestOptions): Promise<Job[]> {
-    return unwrap(await this.#t.client.GET('/jobs/', this.#t.init(checkRequestOptions(options))));
+  listJobs(options?: RequestOptions): APIPromise<Job[]> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/jobs/', this.#t.init(checkRequestOptions(options)))));
   }
 
   /**
    * `GET jobs/{jobId}/` → one job (by `submission_id` or `job_id`). Throws
    * {@link ValidationError} for a bad id before any I/O; `NotFoundError` for an unknown job.
    */
-  async getJob(jobId: string, options?: RequestOptions): Promise<Job> {
-    const job_id = checkId(jobId, 'job ID');
-    return unwrap(await this.#t.client.GET('/jobs/{job_id}/', { params: { path: { job_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+  getJob(jobId: string, options?: RequestOptions): APIPromise<Job> {
+    return APIPromise.run(async () => {
+      const job_id = checkId(jobId, 'job ID');
+      return answer(await this.#t.client.GET('/jobs/{job_id}/', { params: { path: { job_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+    });
   }
 
   /**
    * `GET jobs/{jobId}/logs/` → `{logs}`: the whole log so far, newline-separated, not
    * streamed (the Synapse SDK documents a `str`; the agent answers Ray's `{logs}` object).
    */
-  async getJobLogs(jobId: string, options?: RequestOptions): Promise<JobLogs> {
-    const job_id = checkId(jobId, 'job ID');
-    return unwrap(await this.#t.client.GET('/jobs/{job_id}/logs/', { params: { path: { job_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+  getJobLogs(jobId: string, options?: RequestOptions): APIPromise<JobLogs> {
+    return APIPromise.run(async () => {
+      const job_id = checkId(jobId, 'job ID');
+      return answer(await this.#t.client.GET('/jobs/{job_id}/logs/', { params: { path: { job_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+    });
   }
 
   /**
    * `POST jobs/{jobId}/stop/` (no body) → `{stopped}`. `stopped: true` means a stop was
    * requested (the job may read RUNNING for a few seconds more); `false`: already terminal.
    */
-  async stopJob(jobId: string, options?: RequestOptions): Promise<StopJobResult> {
-    const job_id = checkId(jobId, 'job ID');
-    return unwrap(await this.#t.client.POST('/jobs/{job_id}/stop/', { params: { path: { job_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+  stopJob(jobId: string, options?: RequestOptions): APIPromise<StopJobResult> {
+    return APIPromise.run(async () => {
+      const job_id = checkId(jobId, 'job ID');
+      return answer(await this.#t.client.POST('/jobs/{job_id}/stop/', { params: { path: { job_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+    });
   }
 
   // ── log tails ─────────────────────────────────────────────────────────────
@@ -235,51 +242,60 @@ export class AgentClient {
   // ── nodes, tasks ──────────────────────────────────────────────────────────
 
   /** `GET nodes/` → every Ray node (a bare array). */
-  async listNodes(options?: RequestOptions): Promise<Node[]> {
-    return unwrap(await this.#t.client.GET('/nodes/', this.#t.init(checkRequestOptions(options))));
+  listNodes(options?: RequestOptions): APIPromise<Node[]> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/nodes/', this.#t.init(checkRequestOptions(options)))));
   }
 
   /** `GET nodes/{nodeId}/` → one node. The id is checked like a job id (`node ID …`). */
-  async getNode(nodeId: string, options?: RequestOptions): Promise<Node> {
-    const node_id = checkId(nodeId, 'node ID');
-    return unwrap(await this.#t.client.GET('/nodes/{node_id}/', { params: { path: { node_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+  getNode(nodeId: string, options?: RequestOptions): APIPromise<Node> {
+    return APIPromise.run(async () => {
+      const node_id = checkId(nodeId, 'node ID');
+      return answer(await this.#t.client.GET('/nodes/{node_id}/', { params: { path: { node_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+    });
   }
 
   /** `GET tasks/` → Ray tasks (a bare array). */
-  async listTasks(options?: RequestOptions): Promise<Task[]> {
-    return unwrap(await this.#t.client.GET('/tasks/', this.#t.init(checkRequestOptions(options))));
+  listTasks(options?: RequestOptions): APIPromise<Task[]> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/tasks/', this.#t.init(checkRequestOptions(options)))));
   }
 
   /** `GET tasks/{taskId}/` → one task. The id is checked like a job id (`task ID …`). */
-  async getTask(taskId: string, options?: RequestOptions): Promise<Task> {
-    const task_id = checkId(taskId, 'task ID');
-    return unwrap(await this.#t.client.GET('/tasks/{task_id}/', { params: { path: { task_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+  getTask(taskId: string, options?: RequestOptions): APIPromise<Task> {
+    return APIPromise.run(async () => {
+      const task_id = checkId(taskId, 'task ID');
+      return answer(await this.#t.client.GET('/tasks/{task_id}/', { params: { path: { task_id } }, ...this.#t.init(checkRequestOptions(options)) }));
+    });
   }
 
   // ── Ray Serve ─────────────────────────────────────────────────────────────
 
   /** `GET serve_applications/` → the Serve applications (a bare array). `ServerError` 501 when Serve is not installed. */
-  async listServeApplications(options?: RequestOptions): Promise<ServeApplication[]> {
-    return unwrap(await this.#t.client.GET('/serve_applications/', this.#t.init(checkRequestOptions(options))));
+  listServeApplications(options?: RequestOptions): APIPromise<ServeApplication[]> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/serve_applications/', this.#t.init(checkRequestOptions(options)))));
   }
 
   /** `GET serve_applications/{name}/` → one application. */
-  async getServeApplication(name: string, options?: RequestOptions): Promise<ServeApplication> {
-    checkName(name, 'Serve application name');
-    return unwrap(await this.#t.client.GET('/serve_applications/{name}/', { params: { path: { name } }, ...this.#t.init(checkRequestOptions(options)) }));
+  getServeApplication(name: string, options?: RequestOptions): APIPromise<ServeApplication> {
+    return APIPromise.run(async () => {
+      checkName(name, 'Serve application name');
+      return answer(await this.#t.client.GET('/serve_applications/{name}/', { params: { path: { name } }, ...this.#t.init(checkRequestOptions(options)) }));
+    });
   }
 
   /** `DELETE serve_applications/{name}/` → 204, no body. */
-  async deleteServeApplication(name: string, options?: RequestOptions): Promise<void> {
-    checkName(name, 'Serve application name');
-    await this.#t.client.DELETE('/serve_applications/{name}/', { params: { path: { name } }, ...this.#t.init(checkRequestOptions(options)) });
+  deleteServeApplication(name: string, options?: RequestOptions): APIPromise<void> {
+    return APIPromise.run(async () => {
+      checkName(name, 'Serve application name');
+      const { response } = await this.#t.client.DELETE('/serve_applications/{name}/', { params: { path: { name } }, ...this.#t.init(checkRequestOptions(options)) });
+      return { data: undefined, response };
+    });
   }
 
   // ── GPU ───────────────────────────────────────────────────────────────────
 
   /** `GET gpu_status/` → GPU status (open object). `GpuUnavailableError` (503) when no GPU is usable. */
-  async getGpuStatus(options?: RequestOptions): Promise<GpuStatus> {
-    return unwrap(await this.#t.client.GET('/gpu_status/', this.#t.init(checkRequestOptions(options))));
+  getGpuStatus(options?: RequestOptions): APIPromise<GpuStatus> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/gpu_status/', this.#t.init(checkRequestOptions(options)))));
   }
 
   // ── no secrets out ────────────────────────────────────────────────────────

@@ -52,5 +52,6 @@ export {
 } from './errors.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from '../core/stream-limits.js';
 export type { RequestOptions, FetchLike } from '../core/transport.js';
+export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';
 export type { Timeout } from '../core/timeout.js';
 export type { Logger, LogLevel } from '../core/log.js';

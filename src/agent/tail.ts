@@ -1,5 +1,6 @@
 import type { paths } from '../../generated/agent.js';
 import { SOCKET_SENDS_HEADERS } from '#platform';
+import { StreamAnswer, type ConnectedStream } from '../core/api-promise.js';
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError } from '../core/errors.js';
 import { bodyLines } from '../core/lines.js';
 import { StreamBudget, type StreamLimits } from '../core/stream-limits.js';
@@ -79,16 +80,19 @@ export function planTail(jobId: unknown, options: TailJobLogsOptions | undefined
 
 /**
  * A running (or not yet started) log tail: iterate it with `for await` to receive log lines.
- * Each iteration opens its own connection. `protocol` says which transport is serving it and
- * `fallbackReason` why `auto` left the WebSocket, if it did.
+ * Each iteration opens its own connection. `protocol` says which transport is serving it,
+ * `fallbackReason` why `auto` left the WebSocket, if it did, and, once connected, `headers`
+ * what the agent answered the connection with (the WebSocket handshake's, or the HTTP tail's
+ * response headers; `response` is the HTTP tail's `Response`).
  *
  * Lines, not chunks: each WebSocket message and each HTTP `data:` event ends its last line, and
  * both transports split and skip empty lines by one rule (see `messageLines`), which is what
  * lets `auto` resume over HTTP without repeating a line.
  */
-export class JobLogTail implements AsyncIterable<string> {
+export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
   #protocol: 'websocket' | 'http' | undefined;
   #fallbackReason: ClientError | undefined;
+  readonly #answer = new StreamAnswer();
 
   /** @internal */
   constructor(
@@ -106,8 +110,26 @@ export class JobLogTail implements AsyncIterable<string> {
     return this.#fallbackReason;
   }
 
+  /**
+   * The HTTP tail's response (`GET jobs/{id}/logs/stream/`: status, headers), once it answered;
+   * `undefined` before, and while the WebSocket serves the tail.
+   */
+  get response(): Response | undefined {
+    return this.#answer.response;
+  }
+
+  /**
+   * The headers the agent answered the current connection with: the WebSocket handshake's
+   * (`101`) or the HTTP tail's response's. `undefined` before it connected (and for a browser's
+   * `WebSocket`, which hides them).
+   */
+  get headers(): Headers | undefined {
+    return this.#answer.headers;
+  }
+
   [Symbol.asyncIterator](): AsyncGenerator<string, void, undefined> {
     this.#fallbackReason = undefined;
+    this.#answer.response = this.#answer.headers = undefined;
     // A browser's WebSocket cannot send the auth headers: there `auto` is the HTTP tail.
     const http = this.plan.protocol === 'http' || (this.plan.protocol === 'auto' && !SOCKET_SENDS_HEADERS);
     return http ? this.#http(0) : this.#run();
@@ -135,6 +157,7 @@ export class JobLogTail implements AsyncIterable<string> {
         secrets: this.ctx.transport.secrets,
         refused: (status, body, headers) => this.ctx.transport.errorFromBody(status, body, headers),
       });
+      this.#answer.websocket(conn.headers);
       const decoder = this.#decoder('message');
       for (let text = await conn.read(); text !== undefined; text = await conn.read()) {
         for (const line of decoder.frame(text)) {
@@ -167,10 +190,11 @@ export class JobLogTail implements AsyncIterable<string> {
     const t = this.ctx.transport;
     this.#protocol = 'http';
     try {
-      const { data: body } = await t.client.GET('/jobs/{job_id}/logs/stream/', {
+      const { data: body, response } = await t.client.GET('/jobs/{job_id}/logs/stream/', {
         params: { path: { job_id: jobId } },
         ...t.init({ stream: true, signal, timeout: timeoutMs, headers: this.plan.headers }),
       });
+      this.#answer.http(response);
       if (!body) return;
       const decoder = this.#decoder('line');
       // No deadline on the body as a whole: only on each wait for the next chunk.

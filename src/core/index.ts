@@ -1,3 +1,4 @@
+export * from './api-promise.js';
 export * from './errors.js';
 export * from './lines.js';
 export * from './log.js';

@@ -1,3 +1,5 @@
+import { APIPromise, type WithResponse } from './api-promise.js';
+
 /**
  * Cursor pagination (hosted `GET /runs`, `GET /traces`: `{rows, cursor?}`, the last page has no
  * `cursor`). A list call returns a {@link PagePromise}: `await` it for the first page, or
@@ -9,17 +11,20 @@ export class CursorPage<T> implements AsyncIterable<T> {
     readonly rows: T[],
     /** The opaque cursor of the next page; `undefined` on the last page. */
     readonly cursor: string | undefined,
-    private readonly fetchPage: (cursor: string) => Promise<CursorPage<T>>,
+    /** @internal Fetches the page after `cursor`, with its response. */
+    private readonly fetchPage: (cursor: string) => Promise<WithResponse<CursorPage<T>>>,
   ) {}
 
   hasNextPage(): boolean {
     return this.cursor !== undefined && this.cursor !== '';
   }
 
-  /** The next page. Throws `RangeError` on the last page: check {@link hasNextPage} first. */
-  nextPage(): Promise<CursorPage<T>> {
-    if (!this.hasNextPage()) return Promise.reject(new RangeError('this is the last page'));
-    return this.fetchPage(this.cursor!);
+  /**
+   * The next page (`withResponse()` gives its HTTP response too). Rejects with `RangeError` on
+   * the last page: check {@link hasNextPage} first.
+   */
+  nextPage(): APIPromise<CursorPage<T>> {
+    return APIPromise.run(() => (this.hasNextPage() ? this.fetchPage(this.cursor!) : Promise.reject(new RangeError('this is the last page'))));
   }
 
   /** This page and every later one. */
@@ -60,28 +65,13 @@ export class CursorPage<T> implements AsyncIterable<T> {
   }
 }
 
-/** The first page, as a promise, that is also an async iterable over every row of every page. */
-export class PagePromise<T> implements PromiseLike<CursorPage<T>>, AsyncIterable<T> {
-  readonly #first: Promise<CursorPage<T>>;
-
-  constructor(first: Promise<CursorPage<T>>) {
-    this.#first = first;
-  }
-
-  then<A = CursorPage<T>, B = never>(
-    onfulfilled?: ((page: CursorPage<T>) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    return this.#first.then(onfulfilled, onrejected);
-  }
-
-  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<CursorPage<T> | B> {
-    return this.#first.catch(onrejected);
-  }
-
+/**
+ * The first page, as an {@link APIPromise} (`await` it, or `withResponse()` for the page and its
+ * HTTP response), that is also an async iterable over every row of every page.
+ */
+export class PagePromise<T> extends APIPromise<CursorPage<T>> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     let rows: AsyncIterator<T> | undefined;
-    const first = this.#first;
-    return { next: () => (rows ? rows.next() : first.then((page) => (rows = page[Symbol.asyncIterator]()).next())) };
+    return { next: () => (rows ? rows.next() : this.then((page) => (rows = page[Symbol.asyncIterator]()).next())) };
   }
 }

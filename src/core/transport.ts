@@ -1,4 +1,5 @@
 import createClient, { type Client } from 'openapi-fetch';
+import type { WithResponse } from './api-promise.js';
 import {
   ClientError,
   ConnectionError,
@@ -394,4 +395,9 @@ export function describe(err: unknown): string {
  */
 export function unwrap<T>(result: { data?: T; error?: unknown }): T {
   return result.data as T;
+}
+
+/** A successful call's data (as {@link unwrap}) and its final `Response`, for an `APIPromise`. */
+export function answer<T>(result: { data?: T; error?: unknown; response: Response }): WithResponse<T> {
+  return { data: result.data as T, response: result.response };
 }

@@ -19,7 +19,8 @@ export interface SocketInit {
 
 /** What a platform's socket reports, in the order it happens. */
 export interface SocketEvents {
-  open(): void;
+  /** The handshake succeeded; `headers` are its `101` response's, where the platform shows them. */
+  open(headers?: Headers): void;
   /** A text message as a string, a binary one as bytes. */
   message(data: string | Uint8Array): void;
   /** The server answered the handshake with HTTP `status` instead of 101 (a redirect included: never followed). */
@@ -84,6 +85,11 @@ export interface WebSocketConnection extends AsyncIterable<string> {
   readonly closeInfo: CloseInfo | undefined;
   /** The `Sec-WebSocket-Extensions` the server accepted ('' when none). */
   readonly extensions: string;
+  /**
+   * The headers of the handshake's `101 Switching Protocols` response (`x-request-id`, rate-limit
+   * headers …); `undefined` where the platform hides them (a browser's `WebSocket`).
+   */
+  readonly headers: Headers | undefined;
 }
 
 /**
@@ -103,6 +109,7 @@ export async function openWebSocket(url: string, o: OpenWebSocketOptions): Promi
   let head = 0;
   let paused = false;
   let closeInfo: CloseInfo | undefined;
+  let handshakeHeaders: Headers | undefined;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
   let handshake: ((error?: unknown) => void) | undefined;
@@ -120,7 +127,10 @@ export async function openWebSocket(url: string, o: OpenWebSocketOptions): Promi
   const connectionError = (err: unknown) => new ConnectionError(o.secrets.redact(`WebSocket to ${where} failed: ${describe(err)}`), { cause: err });
 
   const events: SocketEvents = {
-    open: () => handshake?.(),
+    open(headers) {
+      handshakeHeaders = headers;
+      handshake?.();
+    },
     message(data) {
       queue.push(typeof data === 'string' ? data : binary.decode(data, { stream: true }));
       if (!paused && queue.length - head >= highWater) {
@@ -227,6 +237,7 @@ export async function openWebSocket(url: string, o: OpenWebSocketOptions): Promi
     get extensions() {
       return socket.extensions;
     },
+    headers: handshakeHeaders,
     async *[Symbol.asyncIterator]() {
       try {
         for (let message = await read(); message !== undefined; message = await read()) yield message;

@@ -1,4 +1,4 @@
-import { unwrap, type RequestOptions } from '../core/index.js';
+import { APIPromise, ResponseStream, StreamAnswer, answer, type RequestOptions } from '../core/index.js';
 import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { agentDecoder, isAgentTerminal, type AgentStreamEvent } from './events.js';
 import { runBody, streamOptions } from './params.js';
@@ -22,11 +22,13 @@ export class Agents {
    * `code: 'NOT_FOUND'`), `RateLimitError` 429 (`retryAfterMs`), `ServerError` 5xx (a model
    * failure is a 500).
    */
-  async run(params: RunParams, options?: RequestOptions): Promise<RunResult> {
-    const body = runBody(params);
-    const call = callOptions(params.signal, options);
-    const t = this.#c.transport;
-    return unwrap(await t.client.POST('/run', { body, ...t.init({ ...call, unsafe: true }) }));
+  run(params: RunParams, options?: RequestOptions): APIPromise<RunResult> {
+    return APIPromise.run(async () => {
+      const body = runBody(params);
+      const call = callOptions(params.signal, options);
+      const t = this.#c.transport;
+      return answer(await t.client.POST('/run', { body, ...t.init({ ...call, unsafe: true }) }));
+    });
   }
 
   /**
@@ -45,13 +47,17 @@ export class Agents {
    * between `start` and its terminal event), and the HTTP errors of {@link run} before the
    * stream starts. Leaving the loop (`break`), aborting the signal or an idle timeout closes
    * the connection, which cancels the run on the worker.
+   *
+   * Once connected, the stream's `response` is the worker's HTTP response (status, headers such
+   * as `x-request-id`) and `headers` its headers.
    */
-  stream(params: RunParams, options?: StreamOptions): AsyncGenerator<AgentStreamEvent, void, undefined> {
+  stream(params: RunParams, options?: StreamOptions): ResponseStream<AgentStreamEvent> {
     const body = runBody(params);
     const { call: checked, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const call = callOptions(params.signal, checked);
     const t = this.#c.transport;
-    const open = async () => streamBody(await t.client.POST('/run/stream', { body, ...t.init(streamCall(call, { unsafe: true })) }), 'POST /run/stream');
-    return readToTerminal(open, agentDecoder(), isAgentTerminal, 'POST /run/stream', streamContext(t, call, idleTimeoutMs));
+    const seen = new StreamAnswer();
+    const open = async () => streamBody(await t.client.POST('/run/stream', { body, ...t.init(streamCall(call, { unsafe: true })) }), 'POST /run/stream', seen);
+    return new ResponseStream(readToTerminal(open, agentDecoder(), isAgentTerminal, 'POST /run/stream', streamContext(t, call, idleTimeoutMs)), seen);
   }
 }

@@ -3,7 +3,7 @@
  * one call's options are merged (a `signal` may come in the parameters, as the agntz client
  * takes it, or in the per-call options).
  */
-import { StreamError, type CallOptions, type RequestOptions, type Transport } from '../core/index.js';
+import { StreamError, type CallOptions, type RequestOptions, type StreamAnswer, type Transport } from '../core/index.js';
 import type { StreamContext } from './stream.js';
 import type { HostedPaths } from './types.js';
 
@@ -45,8 +45,12 @@ export function streamContext(t: HostedTransport, call: RequestOptions, idleTime
   return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call), idleTimeoutMs };
 }
 
-/** The body of a stream response (openapi-fetch `parseAs: 'stream'`); a bodiless 2xx is a {@link StreamError}. */
-export function streamBody(result: { data?: unknown; response: Response }, what: string): ReadableStream<Uint8Array> {
+/**
+ * The body of a stream response (openapi-fetch `parseAs: 'stream'`), its response recorded in
+ * `answer`; a bodiless 2xx is a {@link StreamError}.
+ */
+export function streamBody(result: { data?: unknown; response: Response }, what: string, answer: StreamAnswer): ReadableStream<Uint8Array> {
+  answer.http(result.response);
   const body = result.data as ReadableStream<Uint8Array> | null | undefined;
   if (!body) throw new StreamError(`${what} answered ${result.response.status} without a stream body`, { code: 'STREAM_TRUNCATED', statusCode: result.response.status });
   return body;

@@ -1,11 +1,12 @@
 import {
+  APIPromise,
+  answer,
   Secrets,
   Transport,
   ValidationError,
   inspectCustom,
   mask,
   readEnv,
-  unwrap,
   type BaseClientOptions,
   type RequestOptions,
 } from '../core/index.js';
@@ -133,8 +134,8 @@ export class HostedClient {
   }
 
   /** Is the worker up? `GET /health` → `{status: 'ok', service}` (needs no key; it is sent anyway). */
-  async health(options?: RequestOptions): Promise<Health> {
-    return unwrap(await this.#t.client.GET('/health', this.#t.init(options)));
+  health(options?: RequestOptions): APIPromise<Health> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/health', this.#t.init(options))));
   }
 
   /** `{baseUrl, apiKey: '[REDACTED]'}`: what `JSON.stringify` shows. */

@@ -12,6 +12,7 @@ export type { WireEvent } from './stream.js';
 export type * from './types.js';
 export { RUN_STATUSES, SPAN_STATUSES, RETENTION_MODES } from './types.js';
 export { CursorPage, PagePromise, type RequestOptions, type Timeout } from '../core/index.js';
+export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';
 /** The agntz client's (`@agntz/client`) error names are the shared classes, so `instanceof` works with either. */
 export {
   ClientError,

@@ -1,4 +1,4 @@
-import { CursorPage, PagePromise, unwrap, type RequestOptions } from '../core/index.js';
+import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, type RequestOptions, type WithResponse } from '../core/index.js';
 import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { isRunTerminal, runDecoder, type RunStreamEvent } from './events.js';
 import { checkRunId, checkSince, runListQuery, startRunBody, streamOptions } from './params.js';
@@ -31,16 +31,20 @@ export class Runs {
    * worker may have acted. `webhookSecretName` is required with `callbackUrl`. Never throws:
    * bad parameters reject with `ValidationError` before any I/O; other errors as `agents.run`.
    */
-  async start(params: StartRunParams, options?: RequestOptions): Promise<Run> {
-    const body = startRunBody(params);
-    const call = callOptions(params.signal, options);
-    return unwrap(await this.#t.client.POST('/runs', { body, ...this.#t.init({ ...call, unsafe: true }) }));
+  start(params: StartRunParams, options?: RequestOptions): APIPromise<Run> {
+    return APIPromise.run(async () => {
+      const body = startRunBody(params);
+      const call = callOptions(params.signal, options);
+      return answer(await this.#t.client.POST('/runs', { body, ...this.#t.init({ ...call, unsafe: true }) }));
+    });
   }
 
   /** The Run as it is now: `GET /runs/{id}`. Rejects with `NotFoundError` (404) for an unknown or another user's Run, `ValidationError` for a malformed id. */
-  async get(runId: string, options?: RequestOptions): Promise<Run> {
-    const id = checkRunId(runId);
-    return unwrap(await this.#t.client.GET('/runs/{runId}', { params: { path: { runId: id } }, ...this.#t.init(options) }));
+  get(runId: string, options?: RequestOptions): APIPromise<Run> {
+    return APIPromise.run(async () => {
+      const id = checkRunId(runId);
+      return answer(await this.#t.client.GET('/runs/{runId}', { params: { path: { runId: id } }, ...this.#t.init(options) }));
+    });
   }
 
   /**
@@ -49,9 +53,11 @@ export class Runs {
    * or follow {@link stream}). Rejects with `NotFoundError` (404) for an unknown Run (an ended
    * one answers 200 until the worker evicts it, about 5 minutes after it ended).
    */
-  async cancel(runId: string, options?: RequestOptions): Promise<Run> {
-    const id = checkRunId(runId);
-    return unwrap(await this.#t.client.POST('/runs/{runId}/cancel', { params: { path: { runId: id } }, ...this.#t.init(options) }));
+  cancel(runId: string, options?: RequestOptions): APIPromise<Run> {
+    return APIPromise.run(async () => {
+      const id = checkRunId(runId);
+      return answer(await this.#t.client.POST('/runs/{runId}/cancel', { params: { path: { runId: id } }, ...this.#t.init(options) }));
+    });
   }
 
   /**
@@ -64,12 +70,12 @@ export class Runs {
    */
   list(params: RunListParams = {}, options?: RequestOptions): PagePromise<Run> {
     const t = this.#t;
-    const first = async (): Promise<CursorPage<Run>> => {
+    const first = async (): Promise<WithResponse<CursorPage<Run>>> => {
       const query = runListQuery(params);
-      const page = async (cursor: string | undefined): Promise<CursorPage<Run>> => {
+      const page = async (cursor: string | undefined): Promise<WithResponse<CursorPage<Run>>> => {
         const q = cursor === undefined ? query : { ...query, cursor };
-        const data = unwrap(await t.client.GET('/runs', { params: { query: q as never }, ...t.init(options) }));
-        return new CursorPage(data.rows, data.cursor, page);
+        const { data, response } = answer(await t.client.GET('/runs', { params: { query: q as never }, ...t.init(options) }));
+        return { data: new CursorPage(data.rows, data.cursor, page), response };
       };
       return page(params.cursor);
     };
@@ -90,13 +96,15 @@ export class Runs {
    * signal closes the connection (the Run keeps running).
    *
    * The id and options are checked when `stream()` is called: bad ones throw `ValidationError`
-   * synchronously, before any I/O.
+   * synchronously, before any I/O. Once connected, the stream's `response` / `headers` are the
+   * worker's HTTP response of the latest connection (a reconnect replaces them).
    */
-  stream(runId: string, options?: RunStreamOptions): AsyncGenerator<RunStreamEvent, void, undefined> {
+  stream(runId: string, options?: RunStreamOptions): ResponseStream<RunStreamEvent> {
     const id = checkRunId(runId);
     const { call: { since, ...call }, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const from = checkSince(since);
     const t = this.#t;
+    const seen = new StreamAnswer();
     const open = async (after: number | undefined) =>
       streamBody(
         await t.client.GET('/runs/{runId}/stream', {
@@ -104,11 +112,13 @@ export class Runs {
           ...t.init(streamCall(call)),
         }),
         `GET /runs/${id}/stream`,
+        seen,
       );
-    return follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
+    const events = follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
       ...streamContext(t, call, idleTimeoutMs),
       since: from,
       resumeOnIdle: true,
     });
+    return new ResponseStream(events, seen);
   }
 }

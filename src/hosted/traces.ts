@@ -1,4 +1,4 @@
-import { CursorPage, PagePromise, unwrap, type RequestOptions } from '../core/index.js';
+import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, type RequestOptions, type WithResponse } from '../core/index.js';
 import { streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
 import { isTraceTerminal, traceDecoder, traceEventKey, type TraceStreamEvent } from './events.js';
 import { checkTraceId, streamOptions, traceListQuery } from './params.js';
@@ -23,15 +23,20 @@ export class Traces {
    * Run's trace id is its run id, so `traces.get(run.id)` works. Rejects with `NotFoundError`
    * (404), `ValidationError` for a malformed id (before any I/O).
    */
-  async get(traceId: string, options?: RequestOptions): Promise<TraceDetail> {
-    const id = checkTraceId(traceId);
-    return unwrap(await this.#t.client.GET('/traces/{traceId}', { params: { path: { traceId: id } }, ...this.#t.init(options) }));
+  get(traceId: string, options?: RequestOptions): APIPromise<TraceDetail> {
+    return APIPromise.run(async () => {
+      const id = checkTraceId(traceId);
+      return answer(await this.#t.client.GET('/traces/{traceId}', { params: { path: { traceId: id } }, ...this.#t.init(options) }));
+    });
   }
 
   /** Deletes a trace and its spans: `DELETE /traces/{id}` → 204. Rejects with `NotFoundError` (404), `ValidationError` for a malformed id. */
-  async delete(traceId: string, options?: RequestOptions): Promise<void> {
-    const id = checkTraceId(traceId);
-    await this.#t.client.DELETE('/traces/{traceId}', { params: { path: { traceId: id } }, ...this.#t.init(options) });
+  delete(traceId: string, options?: RequestOptions): APIPromise<void> {
+    return APIPromise.run(async () => {
+      const id = checkTraceId(traceId);
+      const { response } = await this.#t.client.DELETE('/traces/{traceId}', { params: { path: { traceId: id } }, ...this.#t.init(options) });
+      return { data: undefined, response };
+    });
   }
 
   /**
@@ -42,12 +47,12 @@ export class Traces {
    */
   list(params: TraceListParams = {}, options?: RequestOptions): PagePromise<TraceSummary> {
     const t = this.#t;
-    const first = async (): Promise<CursorPage<TraceSummary>> => {
+    const first = async (): Promise<WithResponse<CursorPage<TraceSummary>>> => {
       const query = traceListQuery(params);
-      const page = async (cursor: string | undefined): Promise<CursorPage<TraceSummary>> => {
+      const page = async (cursor: string | undefined): Promise<WithResponse<CursorPage<TraceSummary>>> => {
         const q = cursor === undefined ? query : { ...query, cursor };
-        const data = unwrap(await t.client.GET('/traces', { params: { query: q as never }, ...t.init(options) }));
-        return new CursorPage(data.rows, data.cursor, page);
+        const { data, response } = answer(await t.client.GET('/traces', { params: { query: q as never }, ...t.init(options) }));
+        return { data: new CursorPage(data.rows, data.cursor, page), response };
       };
       return page(params.cursor);
     };
@@ -64,17 +69,21 @@ export class Traces {
    * client's, 10 minutes) the stream closes its connection and throws `RequestTimeoutError`
    * (408, code `STREAM_IDLE`): without a resume point, a reconnect could not promise to lose
    * nothing. Other errors as `runs.stream`. The id and options are checked when `stream()` is
-   * called: bad ones throw `ValidationError` synchronously, before any I/O.
+   * called: bad ones throw `ValidationError` synchronously, before any I/O. Once connected, the
+   * stream's `response` / `headers` are those of its latest connection.
    */
-  stream(traceId: string, options?: StreamOptions): AsyncGenerator<TraceStreamEvent, void, undefined> {
+  stream(traceId: string, options?: StreamOptions): ResponseStream<TraceStreamEvent> {
     const id = checkTraceId(traceId);
     const { call, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const t = this.#t;
+    const seen = new StreamAnswer();
     const open = async () =>
       streamBody(
         await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(call)) }),
         `GET /traces/${id}/stream`,
+        seen,
       );
-    return follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs));
+    const events = follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs));
+    return new ResponseStream(events, seen);
   }
 }

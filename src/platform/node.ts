@@ -3,6 +3,7 @@
  * through the package's `#platform` import so that no client imports them statically and a
  * browser build gets `web.ts` instead, with the same names.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import type { FetchLike } from '../core/transport.js';
 import type { SocketOpener } from '../core/websocket.js';
@@ -15,18 +16,19 @@ import type { SocketOpener } from '../core/websocket.js';
  */
 export const openSocket: SocketOpener = (url, init, on) => {
   const ws = new WebSocket(url, { headers: init.headers, perMessageDeflate: init.perMessageDeflate, maxPayload: 64 * 1024 * 1024, followRedirects: false });
+  let accepted: Headers | undefined;
   ws.on('unexpected-response', (_req, res) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('error', () => {});
     res.on('end', () => {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
-      on.refused(res.statusCode ?? 500, res.statusMessage ?? '', Buffer.concat(chunks).toString('utf8'), headers);
+      on.refused(res.statusCode ?? 500, res.statusMessage ?? '', Buffer.concat(chunks).toString('utf8'), webHeaders(res.headers));
       ws.terminate();
     });
   });
-  ws.on('open', () => on.open());
+  // `upgrade` carries the 101 response and comes just before `open`.
+  ws.on('upgrade', (res) => (accepted = webHeaders(res.headers)));
+  ws.on('open', () => on.open(accepted));
   ws.on('message', (data, isBinary) => on.message(isBinary ? (data as Buffer) : data.toString()));
   ws.on('error', (err) => on.error(err));
   ws.on('close', (code, reason) => on.close(code, reason.toString()));
@@ -41,6 +43,16 @@ export const openSocket: SocketOpener = (url, init, on) => {
     },
   };
 };
+
+/** Node's response headers as web `Headers` (a repeated header, `set-cookie`, appended per value). */
+function webHeaders(raw: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
 
 /** Whether {@link openSocket} sends handshake headers: yes with `ws`. */
 export const SOCKET_SENDS_HEADERS = true;
@@ -79,12 +91,7 @@ export const nodeFetch: FetchLike = async (input, init) => {
     if (signal.aborted) throw signal.reason;
     throw err;
   }
-  const responseHeaders = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
-    else if (value !== undefined) responseHeaders.append(name, value);
-  }
-  const init2 = { status: res.statusCode, statusText: res.statusText ?? '', headers: responseHeaders };
+  const init2 = { status: res.statusCode, statusText: res.statusText ?? '', headers: webHeaders(res.headers) };
   let response: Response;
   if (NULL_BODY.has(res.statusCode) || request.method === 'HEAD') {
     await res.body.dump().catch(() => {});

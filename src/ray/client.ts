@@ -1,7 +1,8 @@
 import type { paths } from '../../generated/ray.js';
 import { nodeFetch } from '#platform';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
-import { Transport, unwrap, type BaseClientOptions, type FetchLike, type RequestOptions } from '../core/transport.js';
+import { APIPromise } from '../core/api-promise.js';
+import { answer, Transport, type BaseClientOptions, type FetchLike, type RequestOptions } from '../core/transport.js';
 import { invalid, readEnv } from '../core/validate.js';
 import { resolveAddress } from './address.js';
 import { RayJobs } from './jobs.js';
@@ -94,8 +95,8 @@ export class RayClient {
   }
 
   /** The dashboard API version, Ray release and commit, and session name (`GET /api/version`). */
-  async version(options: RequestOptions = {}): Promise<RayVersion> {
-    return unwrap(await this.#transport.client.GET('/api/version', this.#transport.init(options)));
+  version(options: RequestOptions = {}): APIPromise<RayVersion> {
+    return APIPromise.run(async () => answer(await this.#transport.client.GET('/api/version', this.#transport.init(options))));
   }
 
   /** `JSON.stringify(client)`: the address and whether a token is set, never the token. */

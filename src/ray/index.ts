@@ -23,4 +23,5 @@ export {
   RedirectError,
 } from '../core/errors.js';
 export type { RequestOptions, FetchLike } from '../core/transport.js';
+export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';
 export type { Timeout } from '../core/timeout.js';

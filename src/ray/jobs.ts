@@ -1,7 +1,8 @@
 import type { paths } from '../../generated/ray.js';
 import { RequestTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/retry.js';
-import { unwrap, type RequestOptions, type Transport } from '../core/transport.js';
+import { APIPromise, ResponseStream, StreamAnswer } from '../core/api-promise.js';
+import { answer, type RequestOptions, type Transport } from '../core/transport.js';
 import { checkId, checkInt, invalid, shown } from '../core/validate.js';
 import { resolveTailOptions, tailJobLines } from './tail.js';
 import {
@@ -44,15 +45,16 @@ export class RayJobs {
    * @throws {ValidationError} bad parameters (before any I/O), or Ray's 400 (its traceback's last line).
    * @throws {ServerError} 500, e.g. `ValueError: Job with submission_id x already exists. Please use a different submission_id.`
    */
-  async submit(params: SubmitJobParams, options: RequestOptions = {}): Promise<JobSubmitResponse> {
-    const body = submitBody(params);
-    const result = await this.#t.client.POST('/api/jobs/', { body, ...this.#t.init({ ...options, unsafe: true }) });
-    return unwrap(result);
+  submit(params: SubmitJobParams, options: RequestOptions = {}): APIPromise<JobSubmitResponse> {
+    return APIPromise.run(async () => {
+      const body = submitBody(params);
+      return answer(await this.#t.client.POST('/api/jobs/', { body, ...this.#t.init({ ...options, unsafe: true }) }));
+    });
   }
 
   /** Every job the cluster knows (`GET /api/jobs/`, a bare array, no pagination), submission jobs and drivers. */
-  async list(options: RequestOptions = {}): Promise<JobDetails[]> {
-    return unwrap(await this.#t.client.GET('/api/jobs/', this.#t.init(options)));
+  list(options: RequestOptions = {}): APIPromise<JobDetails[]> {
+    return APIPromise.run(async () => answer(await this.#t.client.GET('/api/jobs/', this.#t.init(options))));
   }
 
   /**
@@ -60,9 +62,11 @@ export class RayJobs {
    * seconds; use {@link wait} for the terminal record.
    * @throws {NotFoundError} `Job <id> does not exist`.
    */
-  async get(id: string, options: RequestOptions = {}): Promise<JobDetails> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    return unwrap(await this.#t.client.GET('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) }));
+  get(id: string, options: RequestOptions = {}): APIPromise<JobDetails> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      return answer(await this.#t.client.GET('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) }));
+    });
   }
 
   /**
@@ -70,10 +74,12 @@ export class RayJobs {
    * read RUNNING for a few more seconds), `false` when it was already terminal.
    * @throws {NotFoundError} no such job. {@link ValidationError} 400 for a DRIVER job.
    */
-  async stop(id: string, options: RequestOptions = {}): Promise<boolean> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    const result = await this.#t.client.POST('/api/jobs/{job_or_submission_id}/stop', { params: { path }, ...this.#t.init(options) });
-    return unwrap(result).stopped;
+  stop(id: string, options: RequestOptions = {}): APIPromise<boolean> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      const { data, response } = answer(await this.#t.client.POST('/api/jobs/{job_or_submission_id}/stop', { params: { path }, ...this.#t.init(options) }));
+      return { data: data.stopped, response };
+    });
   }
 
   /**
@@ -81,10 +87,12 @@ export class RayJobs {
    * @throws {ServerError} 500 `RuntimeError: Attempted to delete job '<id>', but it is in a non-terminal state RUNNING.` — stop it and {@link wait} first.
    * @throws {NotFoundError} no such job.
    */
-  async delete(id: string, options: RequestOptions = {}): Promise<boolean> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    const result = await this.#t.client.DELETE('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) });
-    return unwrap(result).deleted;
+  delete(id: string, options: RequestOptions = {}): APIPromise<boolean> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      const { data, response } = answer(await this.#t.client.DELETE('/api/jobs/{job_or_submission_id}', { params: { path }, ...this.#t.init(options) }));
+      return { data: data.deleted, response };
+    });
   }
 
   /**
@@ -92,17 +100,21 @@ export class RayJobs {
    * including Ray's preamble lines. For a live stream use {@link tail}.
    * @throws {NotFoundError} no such job.
    */
-  async logs(id: string, options: RequestOptions = {}): Promise<string> {
-    const path = { job_or_submission_id: checkId(id, JOB) };
-    const result = await this.#t.client.GET('/api/jobs/{job_or_submission_id}/logs', { params: { path }, ...this.#t.init(options) });
-    return unwrap(result).logs;
+  logs(id: string, options: RequestOptions = {}): APIPromise<string> {
+    return APIPromise.run(async () => {
+      const path = { job_or_submission_id: checkId(id, JOB) };
+      const { data, response } = answer(await this.#t.client.GET('/api/jobs/{job_or_submission_id}/logs', { params: { path }, ...this.#t.init(options) }));
+      return { data: data.logs, response };
+    });
   }
 
   /**
    * Follows the job's log live, **line by line**, until the job is terminal and its log is
    * drained (WebSocket `/api/jobs/{id}/logs/tail`, `ray-logs.asyncapi.yaml`). Survives
    * closes and drops: it reads the job after each one and reconnects while the job runs,
-   * never yielding a line twice. `break` closes the socket.
+   * never yielding a line twice. `break` closes the socket. Once connected, the stream's
+   * `headers` are the latest handshake's (`101`) response headers (`response` stays
+   * `undefined`: a WebSocket's answer is not a `Response`).
    *
    * ```ts
    * for await (const line of ray.jobs.tail(submission_id)) console.log(line);
@@ -113,11 +125,12 @@ export class RayJobs {
    * @throws {AuthenticationError} / {PermissionDeniedError} a missing / wrong token.
    * @throws {ConnectionError} / {StreamError} reconnects exhausted.
    */
-  tail(id: string, options: TailOptions = {}): AsyncIterable<string> {
+  tail(id: string, options: TailOptions = {}): ResponseStream<string> {
     const jobId = checkId(id, JOB);
     const t = this.#t;
     resolveTailOptions(options, 1); // throws ValidationError now, not at the first next()
-    return tailJobLines(
+    const answer = new StreamAnswer();
+    const lines = tailJobLines(
       {
         id: jobId,
         url: `${this.#wsBase}/api/jobs/${encodeURIComponent(jobId)}/logs/tail`,
@@ -128,35 +141,41 @@ export class RayJobs {
         refused: (status, body, headers) => t.errorFromBody(status, body, headers),
         backoff: (n) => t.retryDelay(n, { maxRetries: Number.MAX_SAFE_INTEGER }) ?? 8_000,
         readJob: (signal) => this.get(jobId, { signal }),
+        answer,
       },
       options,
     );
+    return new ResponseStream(lines, answer);
   }
 
   /**
    * Resolves to the job's record once its status is terminal (`STOPPED`, `SUCCEEDED`,
-   * `FAILED`), reading it every `pollIntervalMs` (default 1,000 ms).
+   * `FAILED`), reading it every `pollIntervalMs` (default 1,000 ms). `withResponse()` gives the
+   * response of the read that found it terminal.
    * @throws {RequestTimeoutError} (408) when `timeout` ms pass first, naming the last status.
    * @throws {NotFoundError} no such job.
    */
-  async wait(id: string, options: WaitOptions = {}): Promise<JobDetails> {
-    const jobId = checkId(id, JOB);
-    const interval = options.pollIntervalMs === undefined ? 1_000 : checkInt(options.pollIntervalMs, 'pollIntervalMs', 10, 3_600_000);
-    const timeout = options.timeout === undefined ? undefined : checkInt(options.timeout, 'timeout', 1, 2_147_483_647);
-    options.signal?.throwIfAborted();
-    let last: JobDetails | undefined;
-    const timer = new AbortController();
-    const handle = timeout === undefined ? undefined : setTimeout(() => timer.abort(new RequestTimeoutError(`job ${jobId} is not terminal after ${timeout} ms (last status ${last?.status ?? 'unknown'})`, { statusCode: 408, code: 'WAIT_TIMEOUT' })), timeout);
-    const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
-    try {
-      for (;;) {
-        last = await this.get(jobId, { signal });
-        if (isTerminal(last.status)) return last;
-        await sleep(interval, signal);
+  wait(id: string, options: WaitOptions = {}): APIPromise<JobDetails> {
+    return APIPromise.run(async () => {
+      const jobId = checkId(id, JOB);
+      const interval = options.pollIntervalMs === undefined ? 1_000 : checkInt(options.pollIntervalMs, 'pollIntervalMs', 10, 3_600_000);
+      const timeout = options.timeout === undefined ? undefined : checkInt(options.timeout, 'timeout', 1, 2_147_483_647);
+      options.signal?.throwIfAborted();
+      let last: JobDetails | undefined;
+      const timer = new AbortController();
+      const handle = timeout === undefined ? undefined : setTimeout(() => timer.abort(new RequestTimeoutError(`job ${jobId} is not terminal after ${timeout} ms (last status ${last?.status ?? 'unknown'})`, { statusCode: 408, code: 'WAIT_TIMEOUT' })), timeout);
+      const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+      try {
+        for (;;) {
+          const read = await this.get(jobId, { signal }).withResponse();
+          last = read.data;
+          if (isTerminal(last.status)) return read;
+          await sleep(interval, signal);
+        }
+      } finally {
+        clearTimeout(handle);
       }
-    } finally {
-      clearTimeout(handle);
-    }
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { paths } from '../../generated/ray.js';
 import { ClientError, ServerError } from '../core/errors.js';
-import { unwrap, type RequestOptions, type Transport } from '../core/transport.js';
+import { APIPromise, type WithResponse } from '../core/api-promise.js';
+import { answer, type RequestOptions, type Transport } from '../core/transport.js';
 import { invalid } from '../core/validate.js';
 import type { ServeDeployConfig, ServeDeploySchema, ServeInstanceDetails } from './types.js';
 
@@ -23,8 +24,8 @@ export class RayServe {
    * (`last_deployed_time_s`), as Ray sends them.
    * @throws {ServerError} `SERVE_NOT_INSTALLED` (501), or 503 when the controller is unavailable.
    */
-  async getApplications(options: RequestOptions = {}): Promise<ServeInstanceDetails> {
-    return serveErrors(async () => unwrap(await this.#t.client.GET('/api/serve/applications/', this.#t.init(options))));
+  getApplications(options: RequestOptions = {}): APIPromise<ServeInstanceDetails> {
+    return serveErrors(async () => answer(await this.#t.client.GET('/api/serve/applications/', this.#t.init(options))));
   }
 
   /**
@@ -34,11 +35,14 @@ export class RayServe {
    * @throws {ValidationError} a config that is not `{applications: [...]}` (before I/O), or Ray's 400.
    * @throws {ServerError} `SERVE_NOT_INSTALLED` (501).
    */
-  async deploy(config: ServeDeployConfig, options: RequestOptions = {}): Promise<void> {
-    if (!config || typeof config !== 'object' || !Array.isArray((config as { applications?: unknown }).applications)) {
-      invalid('deploy() takes a Serve config {applications: [{name, import_path, route_prefix?, ...}]}');
-    }
-    await serveErrors(async () => this.#t.client.PUT('/api/serve/applications/', { body: config as ServeDeploySchema, ...this.#t.init({ ...options, allowEmpty: true }) }));
+  deploy(config: ServeDeployConfig, options: RequestOptions = {}): APIPromise<void> {
+    return serveErrors(async () => {
+      if (!config || typeof config !== 'object' || !Array.isArray((config as { applications?: unknown }).applications)) {
+        invalid('deploy() takes a Serve config {applications: [{name, import_path, route_prefix?, ...}]}');
+      }
+      const { response } = await this.#t.client.PUT('/api/serve/applications/', { body: config as ServeDeploySchema, ...this.#t.init({ ...options, allowEmpty: true }) });
+      return { data: undefined, response };
+    });
   }
 
   /**
@@ -46,24 +50,30 @@ export class RayServe {
    * when Serve is not running. (Ray checks for `ray[serve]` only on GET and PUT: without it
    * this is a 500 traceback ending `ModuleNotFoundError`.)
    */
-  async shutdown(options: RequestOptions = {}): Promise<void> {
-    await serveErrors(async () => this.#t.client.DELETE('/api/serve/applications/', this.#t.init({ ...options, allowEmpty: true })));
+  shutdown(options: RequestOptions = {}): APIPromise<void> {
+    return serveErrors(async () => {
+      const { response } = await this.#t.client.DELETE('/api/serve/applications/', this.#t.init({ ...options, allowEmpty: true }));
+      return { data: undefined, response };
+    });
   }
 }
 
-async function serveErrors<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ClientError && err.statusCode === 501) {
-      throw new ServerError(`Ray Serve is not installed on this cluster's head: ${err.message}`, {
-        statusCode: 501,
-        code: 'SERVE_NOT_INSTALLED',
-        detail: err.detail,
-        requestId: err.requestId,
-        cause: err,
-      });
+/** Runs one Serve call as an {@link APIPromise}, its 501 named as Serve missing. */
+function serveErrors<T>(call: () => Promise<WithResponse<T>>): APIPromise<T> {
+  return APIPromise.run(async () => {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ClientError && err.statusCode === 501) {
+        throw new ServerError(`Ray Serve is not installed on this cluster's head: ${err.message}`, {
+          statusCode: 501,
+          code: 'SERVE_NOT_INSTALLED',
+          detail: err.detail,
+          requestId: err.requestId,
+          cause: err,
+        });
+      }
+      throw err;
     }
-    throw err;
-  }
+  });
 }

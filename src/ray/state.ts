@@ -1,6 +1,7 @@
 import type { paths } from '../../generated/ray.js';
 import { NotFoundError, ServerError } from '../core/errors.js';
-import { unwrap, type Transport } from '../core/transport.js';
+import { APIPromise, type WithResponse } from '../core/api-promise.js';
+import { answer, type Transport } from '../core/transport.js';
 import { checkInt, checkName, invalid, shown } from '../core/validate.js';
 import type {
   ActorState,
@@ -59,91 +60,96 @@ export class RayState {
   }
 
   /** Cluster nodes (`/api/v0/nodes`); `detail` adds `start_time_ms` / `end_time_ms` (epoch ms). */
-  nodes(options: StateListOptions = {}): Promise<StateList<NodeState>> {
-    return this.#list<NodeState>('/api/v0/nodes', options);
+  nodes(options: StateListOptions = {}): APIPromise<StateList<NodeState>> {
+    return APIPromise.run(() => this.#list<NodeState>('/api/v0/nodes', options));
   }
 
   /** Task attempts (`/api/v0/tasks`); `detail` adds events, timings (epoch ms), resources, errors. */
-  tasks(options: StateListOptions = {}): Promise<StateList<TaskState>> {
-    return this.#list<TaskState>('/api/v0/tasks', options);
+  tasks(options: StateListOptions = {}): APIPromise<StateList<TaskState>> {
+    return APIPromise.run(() => this.#list<TaskState>('/api/v0/tasks', options));
   }
 
   /** Actors, alive and dead (`/api/v0/actors`), Ray's own `JobSupervisor` actors included. */
-  actors(options: StateListOptions = {}): Promise<StateList<ActorState>> {
-    return this.#list<ActorState>('/api/v0/actors', options);
+  actors(options: StateListOptions = {}): APIPromise<StateList<ActorState>> {
+    return APIPromise.run(() => this.#list<ActorState>('/api/v0/actors', options));
   }
 
   /** Jobs in the state API's columns (`/api/v0/jobs`); filterable: `job_id`, `type`, `status`, `submission_id`. */
-  jobs(options: StateListOptions = {}): Promise<StateList<StateJob>> {
-    return this.#list<StateJob>('/api/v0/jobs', options);
+  jobs(options: StateListOptions = {}): APIPromise<StateList<StateJob>> {
+    return APIPromise.run(() => this.#list<StateJob>('/api/v0/jobs', options));
   }
 
   /** Placement groups (`/api/v0/placement_groups`). */
-  placementGroups(options: StateListOptions = {}): Promise<StateList<PlacementGroupState>> {
-    return this.#list<PlacementGroupState>('/api/v0/placement_groups', options);
+  placementGroups(options: StateListOptions = {}): APIPromise<StateList<PlacementGroupState>> {
+    return APIPromise.run(() => this.#list<PlacementGroupState>('/api/v0/placement_groups', options));
   }
 
   /** Worker and driver processes (`/api/v0/workers`). */
-  workers(options: StateListOptions = {}): Promise<StateList<WorkerState>> {
-    return this.#list<WorkerState>('/api/v0/workers', options);
+  workers(options: StateListOptions = {}): APIPromise<StateList<WorkerState>> {
+    return APIPromise.run(() => this.#list<WorkerState>('/api/v0/workers', options));
   }
 
   /** The node with this `node_id`, with its detail columns. @throws {NotFoundError} none. */
-  getNode(id: string, options: ByIdOptions = {}): Promise<NodeState> {
-    return this.#one<NodeState>('/api/v0/nodes', 'node_id', id, 'Node', options);
+  getNode(id: string, options: ByIdOptions = {}): APIPromise<NodeState> {
+    return APIPromise.run(() => this.#one<NodeState>('/api/v0/nodes', 'node_id', id, 'Node', options));
   }
 
   /**
    * The task with this `task_id`, with its detail columns: its latest attempt when it was
    * retried (highest `attempt_number`). @throws {NotFoundError} none.
    */
-  async getTask(id: string, options: ByIdOptions = {}): Promise<TaskState> {
-    const rows = await this.#matching<TaskState>('/api/v0/tasks', 'task_id', id, 'Task', options);
-    return rows.reduce((a, b) => ((b.attempt_number ?? 0) > (a.attempt_number ?? 0) ? b : a));
+  getTask(id: string, options: ByIdOptions = {}): APIPromise<TaskState> {
+    return APIPromise.run(async () => {
+      const { data: rows, response } = await this.#matching<TaskState>('/api/v0/tasks', 'task_id', id, 'Task', options);
+      return { data: rows.reduce((a, b) => ((b.attempt_number ?? 0) > (a.attempt_number ?? 0) ? b : a)), response };
+    });
   }
 
   /** The actor with this `actor_id`, with its detail columns. @throws {NotFoundError} none. */
-  getActor(id: string, options: ByIdOptions = {}): Promise<ActorState> {
-    return this.#one<ActorState>('/api/v0/actors', 'actor_id', id, 'Actor', options);
+  getActor(id: string, options: ByIdOptions = {}): APIPromise<ActorState> {
+    return APIPromise.run(() => this.#one<ActorState>('/api/v0/actors', 'actor_id', id, 'Actor', options));
   }
 
   /**
    * The job with this Ray `job_id` (`03000000`) or, failing that, this `submission_id`, in the
    * state API's columns. (For the full record use `jobs.get`.) @throws {NotFoundError} none.
    */
-  async getJob(id: string, options: ByIdOptions = {}): Promise<StateJob> {
-    try {
-      return await this.#one<StateJob>('/api/v0/jobs', 'job_id', id, 'Job', options);
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      return this.#one<StateJob>('/api/v0/jobs', 'submission_id', id, 'Job', options);
-    }
+  getJob(id: string, options: ByIdOptions = {}): APIPromise<StateJob> {
+    return APIPromise.run(async () => {
+      try {
+        return await this.#one<StateJob>('/api/v0/jobs', 'job_id', id, 'Job', options);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        return this.#one<StateJob>('/api/v0/jobs', 'submission_id', id, 'Job', options);
+      }
+    });
   }
 
   /** The placement group with this `placement_group_id`. @throws {NotFoundError} none. */
-  getPlacementGroup(id: string, options: ByIdOptions = {}): Promise<PlacementGroupState> {
-    return this.#one<PlacementGroupState>('/api/v0/placement_groups', 'placement_group_id', id, 'Placement group', options);
+  getPlacementGroup(id: string, options: ByIdOptions = {}): APIPromise<PlacementGroupState> {
+    return APIPromise.run(() => this.#one<PlacementGroupState>('/api/v0/placement_groups', 'placement_group_id', id, 'Placement group', options));
   }
 
   /** The worker with this `worker_id`. @throws {NotFoundError} none. */
-  getWorker(id: string, options: ByIdOptions = {}): Promise<WorkerState> {
-    return this.#one<WorkerState>('/api/v0/workers', 'worker_id', id, 'Worker', options);
+  getWorker(id: string, options: ByIdOptions = {}): APIPromise<WorkerState> {
+    return APIPromise.run(() => this.#one<WorkerState>('/api/v0/workers', 'worker_id', id, 'Worker', options));
   }
 
-  async #one<Row>(path: StatePath, key: string, id: string, what: string, options: ByIdOptions): Promise<Row> {
-    return (await this.#matching<Row>(path, key, id, what, options))[0]!;
+  async #one<Row>(path: StatePath, key: string, id: string, what: string, options: ByIdOptions): Promise<WithResponse<Row>> {
+    const { data: rows, response } = await this.#matching<Row>(path, key, id, what, options);
+    return { data: rows[0]!, response };
   }
 
-  async #matching<Row>(path: StatePath, key: string, id: string, what: string, options: ByIdOptions): Promise<Row[]> {
+  async #matching<Row>(path: StatePath, key: string, id: string, what: string, options: ByIdOptions): Promise<WithResponse<Row[]>> {
     checkName(id, `${what.toLowerCase()} ID`);
-    const list = await this.#list<Row>(path, { ...options, filters: [[key, '=', id]], detail: options.detail ?? true });
+    const { data: list, response } = await this.#list<Row>(path, { ...options, filters: [[key, '=', id]], detail: options.detail ?? true });
     if (!list.rows.length) {
       throw new NotFoundError(`${what} ${id} not found (no row with ${key}=${id})`, { statusCode: 404, code: 'NOT_FOUND' });
     }
-    return list.rows;
+    return { data: list.rows, response };
   }
 
-  async #list<Row>(path: StatePath, options: StateListOptions): Promise<StateList<Row>> {
+  async #list<Row>(path: StatePath, options: StateListOptions): Promise<WithResponse<StateList<Row>>> {
     const { filters, limit, detail, timeout, ...call } = options;
     const query: Record<string, unknown> = {};
     if (limit !== undefined) query.limit = checkInt(limit, 'limit', 1, MAX_STATE_LIMIT);
@@ -166,13 +172,13 @@ export class RayState {
     }
     const init = this.#t.init({ ...call, ...(httpTimeout ? { timeout: httpTimeout } : {}) });
     // The six paths share one query and envelope shape; the row type is narrowed by the caller.
-    const get = this.#t.client.GET as unknown as (p: StatePath, o: object) => Promise<{ data?: Envelope<Row>; error?: unknown }>;
-    const envelope = unwrap(await get(path, { params: { query }, ...init }));
+    const get = this.#t.client.GET as unknown as (p: StatePath, o: object) => Promise<{ data?: Envelope<Row>; error?: unknown; response: Response }>;
+    const { data: envelope, response } = answer(await get(path, { params: { query }, ...init }));
     if (!envelope || envelope.result !== true || !envelope.data?.result) {
       throw new ServerError(this.#t.secrets.redact(`${path}: ${envelope?.msg || 'the state API answered without a result'}`), { statusCode: 500, detail: envelope });
     }
     const r = envelope.data.result;
-    return {
+    const data: StateList<Row> = {
       rows: r.result ?? [],
       total: r.total,
       numAfterTruncation: r.num_after_truncation,
@@ -180,6 +186,7 @@ export class RayState {
       partialFailureWarning: r.partial_failure_warning ?? '',
       warnings: r.warnings ?? [],
     };
+    return { data, response };
   }
 }
 

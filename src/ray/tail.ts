@@ -1,3 +1,4 @@
+import type { StreamAnswer } from '../core/api-promise.js';
 import { ClientError, ConnectionError, RequestTimeoutError, ServerError, StreamError } from '../core/errors.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from '../core/lines.js';
 import type { Logger } from '../core/log.js';
@@ -25,6 +26,8 @@ export interface TailContext {
   backoff(n: number): number;
   /** Reads the job (after every close). */
   readJob(signal?: AbortSignal): Promise<JobDetails>;
+  /** Where each connection's handshake headers are recorded. */
+  answer: StreamAnswer;
 }
 
 /** A connection open this long counts as healthy even if it delivered no new line, ms. */
@@ -84,6 +87,7 @@ export async function* tailJobLines(ctx: TailContext, options: TailOptions = {})
         secrets: ctx.secrets,
         refused: ctx.refused,
       });
+      ctx.answer.websocket(conn.headers);
     } catch (err) {
       if (signal?.aborted || !isTransient(err)) throw err;
       failure = err;

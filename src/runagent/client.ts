@@ -12,7 +12,8 @@ import { isLogLevel } from '../core/log.js';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
 import { RETRYABLE_STATUSES, sleep } from '../core/retry.js';
 import { resolveTimeout } from '../core/timeout.js';
-import { checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions, unwrap } from '../core/transport.js';
+import { APIPromise, type ConnectedStream } from '../core/api-promise.js';
+import { answer, checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
 import { SOCKET_SENDS_HEADERS } from '#platform';
@@ -128,9 +129,11 @@ export class RunAgentClient {
   }
 
   /** `GET /api/v1/health`: the server's liveness body. Retried like any safe GET. */
-  async health(options: RequestOptions = {}): Promise<RunAgentHealth> {
-    const { transport: t } = await this.#state();
-    return unwrap(await t.client.GET('/api/v1/health', t.init(options)));
+  health(options: RequestOptions = {}): APIPromise<RunAgentHealth> {
+    return APIPromise.run(async () => {
+      const { transport: t } = await this.#state();
+      return answer(await t.client.GET('/api/v1/health', t.init(options)));
+    });
   }
 
   /**
@@ -138,12 +141,14 @@ export class RunAgentClient {
    * run with {@link runStream}, the others with {@link run}). Throws `AgentNotFoundError` for a
    * wrong agent id, the mapped error for an envelope with `success: false`.
    */
-  async architecture(options: RequestOptions = {}): Promise<RunAgentArchitecture> {
-    const { transport: t } = await this.#state();
-    const body = unwrap(await t.client.GET('/api/v1/agents/{agent_id}/architecture', { params: { path: { agent_id: this.agentId } }, ...t.init(options) }));
-    this.#checkEnvelope(body, 'GET architecture');
-    if (!body.data) throw new StreamError('GET architecture: the envelope has no data', { code: 'INVALID_PAYLOAD', detail: this.#secrets.redactValue(body) });
-    return body.data;
+  architecture(options: RequestOptions = {}): APIPromise<RunAgentArchitecture> {
+    return APIPromise.run(async () => {
+      const { transport: t } = await this.#state();
+      const { data: body, response } = answer(await t.client.GET('/api/v1/agents/{agent_id}/architecture', { params: { path: { agent_id: this.agentId } }, ...t.init(options) }));
+      this.#checkEnvelope(body, 'GET architecture');
+      if (!body.data) throw new StreamError('GET architecture: the envelope has no data', { code: 'INVALID_PAYLOAD', detail: this.#secrets.redactValue(body) });
+      return { data: body.data, response };
+    });
   }
 
   /**
@@ -160,18 +165,21 @@ export class RunAgentClient {
    * `success: false` is an error: `INTERNAL_ERROR` (the agent raised) → `ServerError`,
    * `VALIDATION_ERROR` → `ValidationError`, `NOT_FOUND` (unknown tag) → `AgentNotFoundError`.
    */
-  async run<T = unknown>(entrypointTag: string, inputKwargs: Record<string, unknown> = {}, options: RunAgentRunOptions = {}): Promise<T> {
-    checkRun(entrypointTag, inputKwargs, options, false);
-    const { transport: t } = await this.#state();
-    const { headersMs } = t.deadlines(options);
-    const result = await t.client.POST('/api/v1/agents/{agent_id}/run', {
-      params: { path: { agent_id: this.agentId } },
-      body: buildRunRequest(entrypointTag, inputKwargs, options.inputArgs ?? [], headersMs),
-      ...t.init({ ...options, unsafe: true }),
+  run<T = unknown>(entrypointTag: string, inputKwargs: Record<string, unknown> = {}, options: RunAgentRunOptions = {}): APIPromise<T> {
+    return APIPromise.run(async () => {
+      checkRun(entrypointTag, inputKwargs, options, false);
+      const { transport: t } = await this.#state();
+      const { headersMs } = t.deadlines(options);
+      const { data: body, response } = answer(
+        await t.client.POST('/api/v1/agents/{agent_id}/run', {
+          params: { path: { agent_id: this.agentId } },
+          body: buildRunRequest(entrypointTag, inputKwargs, options.inputArgs ?? [], headersMs),
+          ...t.init({ ...options, unsafe: true }),
+        }),
+      );
+      this.#checkEnvelope(body, `run ${entrypointTag}`);
+      return { data: this.#guard(() => decodeStructuredPayload(body.data, `run ${entrypointTag}: data`)) as T, response };
     });
-    const body = unwrap(result);
-    this.#checkEnvelope(body, `run ${entrypointTag}`);
-    return this.#guard(() => decodeStructuredPayload(body.data, `run ${entrypointTag}: data`)) as T;
   }
 
   /**
@@ -179,7 +187,7 @@ export class RunAgentClient {
    * entrypoint with `inputData` as its keyword arguments. Resolves to the decoded output
    * (e.g. `{answer: 'echo: hello', kwargs_seen: ['extra']}`).
    */
-  runGeneric<T = unknown>(inputData: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
+  runGeneric<T = unknown>(inputData: Record<string, unknown>, options: RequestOptions = {}): APIPromise<T> {
     return this.run<T>('generic', inputData, options);
   }
 
@@ -223,6 +231,7 @@ export class RunAgentClient {
     const { headersMs, readMs } = t.deadlines(options);
     const url = runStreamUrl(t.baseUrl, this.agentId, SOCKET_SENDS_HEADERS ? undefined : settings.apiKey);
     const conn = await this.#connect(t, url, headersMs, readMs, options);
+    info.headers = conn.headers;
     let started = false;
     let chunks = 0;
     try {
@@ -353,14 +362,17 @@ export interface RunStreamInfo {
   invocationId: string | undefined;
   completion: RunStreamCompletion | undefined;
   consumed: boolean;
+  /** The handshake's (`101`) response headers, once connected. */
+  headers?: Headers | undefined;
 }
 
 /**
  * A run-stream: iterate it once with `for await` (a second iteration throws). After a normal
- * end, `invocationId` and `completion` hold what the server's status frames said. `map` gives
- * a stream of other values over the same run (iterate one of them).
+ * end, `invocationId` and `completion` hold what the server's status frames said; once
+ * connected, `headers` what the server answered the handshake with. `map` gives a stream of
+ * other values over the same run (iterate one of them).
  */
-export class RunAgentStream<T> implements AsyncIterable<T> {
+export class RunAgentStream<T> implements AsyncIterable<T>, ConnectedStream {
   readonly #open: (info: RunStreamInfo) => AsyncIterator<unknown>;
   readonly #mapper: (value: unknown) => T;
   readonly #info: RunStreamInfo;
@@ -380,6 +392,19 @@ export class RunAgentStream<T> implements AsyncIterable<T> {
   /** Set once `stream_completed` arrived: the only success signal. */
   get completion(): RunStreamCompletion | undefined {
     return this.#info.completion;
+  }
+
+  /**
+   * The headers of the run-stream handshake's `101` response (`x-request-id` …), once
+   * connected; `undefined` before, and for a browser's `WebSocket`, which hides them.
+   */
+  get headers(): Headers | undefined {
+    return this.#info.headers;
+  }
+
+  /** Always `undefined`: the run-stream is a WebSocket, whose answer is not a `Response` (see {@link headers}). */
+  get response(): undefined {
+    return undefined;
   }
 
   /** A stream of `fn(value)` over the same run. */

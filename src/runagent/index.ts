@@ -34,3 +34,4 @@ export {
 } from './errors.js';
 export { isStreamEntrypoint, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
 export type { StructuredPayloadType } from './payload.js';
+export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';

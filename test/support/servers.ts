@@ -28,7 +28,15 @@ type WsHandler = (ws: WebSocket, req: IncomingMessage) => void | Promise<void>;
  * A real HTTP (and optionally WebSocket) server on 127.0.0.1 and a free port, for what Prism
  * cannot do: faults, pacing, drops. It records every request it receives.
  */
-export async function startServer(handler: Handler, options: { ws?: WsHandler; wsRefuse?: (req: IncomingMessage) => number | undefined } = {}): Promise<TestServer> {
+export async function startServer(
+  handler: Handler,
+  options: {
+    ws?: WsHandler;
+    wsRefuse?: (req: IncomingMessage) => number | undefined;
+    /** Extra headers of an accepted handshake's 101 response. */
+    wsHeaders?: (req: IncomingMessage) => Record<string, string>;
+  } = {},
+): Promise<TestServer> {
   const requests: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   const server = createServer(async (req, res) => {
@@ -49,6 +57,8 @@ export async function startServer(handler: Handler, options: { ws?: WsHandler; w
   let wss: WebSocketServer | undefined;
   if (options.ws) {
     wss = new WebSocketServer({ noServer: true });
+    const extra = options.wsHeaders;
+    if (extra) wss.on('headers', (headers, req) => headers.push(...Object.entries(extra(req)).map(([k, v]) => `${k}: ${v}`)));
     server.on('upgrade', (req, socket, head) => {
       requests.push({ method: 'UPGRADE', url: req.url ?? '', headers: req.headers, body: '', at: performance.now() });
       const refuse = options.wsRefuse?.(req);
