@@ -7,8 +7,6 @@ import type { messages } from '../../generated/runagent-stream.asyncapi.js';
 import { StreamError } from '../core/errors.js';
 import { decodeStructuredPayload, preview } from './payload.js';
 
-type StreamStarted = messages['streamStarted'];
-type StreamCompleted = messages['streamCompleted'];
 /** The frames the server sends (every declared message but the client's `runRequest`). */
 type ServerFrame = messages[Exclude<keyof messages, 'runRequest'>];
 
@@ -23,14 +21,14 @@ export type RunAgentRequest = Required<messages['runRequest']> & { async_executi
 /** What one server frame means to the client. */
 export type RunStreamFrame =
   /** `{"type":"status","status":"stream_started","invocation_id":…}` (AsyncAPI `streamStarted`). */
-  | { kind: 'started'; invocationId: StreamStarted['invocation_id'] }
+  | { kind: 'started'; invocationId: messages['streamStarted']['invocation_id'] }
   /** `{"type":"data","content":"<structured JSON>"}` (`data`): `value` is the decoded chunk. */
   | { kind: 'data'; value: unknown }
   /** `{"type":"status","status":"stream_completed",…}` (`streamCompleted`): the success signal. */
   | {
       kind: 'completed';
-      invocationId: StreamCompleted['invocation_id'];
-      totalChunks: StreamCompleted['total_chunks'];
+      invocationId: messages['streamCompleted']['invocation_id'];
+      totalChunks: messages['streamCompleted']['total_chunks'];
       /** The wire's `execution_time` (seconds) in ms. */
       executionTimeMs: number | undefined;
     }
@@ -76,8 +74,8 @@ export function parseRunStreamFrame(text: string, index = 0): RunStreamFrame {
   // Each literal is checked against the generated frame types: a renamed one fails to compile.
   switch (f.type) {
     case 'status' satisfies ServerFrame['type']:
-      if (f.status === ('stream_started' satisfies StreamStarted['status'])) return { kind: 'started', invocationId };
-      if (f.status === ('stream_completed' satisfies StreamCompleted['status'])) {
+      if (f.status === ('stream_started' satisfies messages['streamStarted']['status'])) return { kind: 'started', invocationId };
+      if (f.status === ('stream_completed' satisfies messages['streamCompleted']['status'])) {
         return {
           kind: 'completed',
           invocationId,
