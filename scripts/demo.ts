@@ -3,7 +3,7 @@
  * or against a real server when its environment says where one is (see each section's
  * `realWhen`, printed at the start). Exits non-zero if any section fails.
  */
-import { startMockServer, type MockServer } from '../src/mock/index.js';
+import { startMockServer, type MockServer } from '../mock/src/index.js';
 import { section as agent } from './demo/agent.js';
 import { section as hosted } from './demo/hosted.js';
 import { say } from './demo/printer.js';
@@ -22,8 +22,9 @@ for (const s of sections) {
 let mock: MockServer | undefined;
 if (sections.some((s) => !isReal(s))) {
   const started = performance.now();
-  mock = await startMockServer({ quiet: true });
-  say.ok(`mock server up at ${mock.url} in ${Math.round(performance.now() - started)} ms (Prism + streaming front)`);
+  // Stateful: a job submitted or a run started in the tour is the one it follows, lists and stops.
+  mock = await startMockServer({ quiet: true, stateful: true });
+  say.ok(`mock server up at ${mock.url} in ${Math.round(performance.now() - started)} ms (Prism + streaming front, stateful: what the tour submits or starts is what it follows and lists)`);
 }
 
 let failed = 0;

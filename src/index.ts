@@ -7,7 +7,7 @@
  *   traces, sessions, context grants.
  * - `RunAgentClient` (`agentwire/runagent`): RunAgent deployments.
  * - `RayClient` (`agentwire/ray`): a Ray head's dashboard directly.
- * - `startMockServer` (`agentwire/mock`): the mock server for your tests.
+ * - `startMockServer` (`agentwire-mock`): the mock server for your tests.
  *
  * The root exports the four clients, the one error hierarchy every client throws (`ClientError`
  * and its subclasses, also under the names other SDKs use) and the public types. Everything

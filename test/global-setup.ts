@@ -3,7 +3,7 @@
  * `const { url, urls } = inject('mock')` (typed in `test/support/provided.d.ts`).
  */
 import type { TestProject } from 'vitest/node';
-import { startMockServer, type MockServer } from '../src/mock/index.js';
+import { startMockServer, type MockServer } from '../mock/src/index.js';
 
 let mock: MockServer | undefined;
 

@@ -1,4 +1,4 @@
-import type { MockServer } from '../../src/mock/index.js';
+import type { MockServer } from '../../mock/src/index.js';
 import type { Say } from './printer.js';
 
 /**

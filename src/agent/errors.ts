@@ -84,23 +84,23 @@ export function classifyAgentError(status: number, body: unknown): typeof Client
   return status === 503 && gpuDetail(body) ? GpuUnavailableError : undefined;
 }
 
-/** Seed name (synapse-sdk) of {@link PermissionDeniedError}: 403. */
+/** The Synapse SDK's (`synapse-sdk`, Python) name of {@link PermissionDeniedError}: 403. */
 export const AuthorizationError = PermissionDeniedError;
 export type AuthorizationError = PermissionDeniedError;
-/** Seed name of {@link ConnectionError}: no response (503). */
+/** The Synapse SDK's name of {@link ConnectionError}: no response (503). */
 export const ClientConnectionError = ConnectionError;
 export type ClientConnectionError = ConnectionError;
-/** Seed name of {@link RequestTimeoutError}: 408. */
+/** The Synapse SDK's name of {@link RequestTimeoutError}: 408. */
 export const ClientTimeoutError = RequestTimeoutError;
 export type ClientTimeoutError = RequestTimeoutError;
-/** Seed name of {@link StreamLimitError}: a stream limit was exceeded (429). */
+/** The Synapse SDK's name of {@link StreamLimitError}: a stream limit was exceeded (429). */
 export const StreamLimitExceededError = StreamLimitError;
 export type StreamLimitExceededError = StreamLimitError;
-/** Seed name for WebSocket connection failures; agentwire raises {@link ConnectionError} (503). */
+/** The Synapse SDK's name for WebSocket connection failures; agentwire raises {@link ConnectionError} (503). */
 export const WebSocketError = ConnectionError;
 export type WebSocketError = ConnectionError;
 /**
- * Seed name of the HTTP-status layer. agentwire has no separate layer, so it is
+ * The Synapse SDK's name of the HTTP-status layer. agentwire has no separate layer, so it is
  * {@link ClientError} itself (it also catches connection errors and timeouts).
  */
 export const HTTPError = ClientError;

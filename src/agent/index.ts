@@ -27,7 +27,29 @@ export {
   type TailProtocol,
 } from './tail.js';
 export { TAIL_EVENT_TYPES, type TailEvent, type TailEventType } from './frames.js';
-export * from './errors.js';
+export {
+  AuthenticationError,
+  ClientError,
+  ConflictError,
+  ConnectionError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  RedirectError,
+  RequestTimeoutError,
+  ResponseValidationError,
+  ServerError,
+  StreamError,
+  StreamLimitError,
+  ValidationError,
+  GpuUnavailableError,
+  AuthorizationError,
+  ClientConnectionError,
+  ClientTimeoutError,
+  StreamLimitExceededError,
+  WebSocketError,
+  HTTPError,
+} from './errors.js';
 export { DEFAULT_STREAM_LIMITS, type StreamLimits } from '../core/stream-limits.js';
 export type { RequestOptions, FetchLike } from '../core/transport.js';
 export type { Timeout } from '../core/timeout.js';

@@ -36,13 +36,13 @@ export { StreamError, PermissionDeniedError, ResponseValidationError, RedirectEr
  */
 export const RunAgentError = ClientError;
 export type RunAgentError = ClientError;
-/** Seed name of {@link NotFoundError}: unknown agent id (404) or unknown entrypoint tag (`NOT_FOUND`). */
+/** RunAgent's Python SDK's name of {@link NotFoundError}: unknown agent id (404) or unknown entrypoint tag (`NOT_FOUND`). */
 export const AgentNotFoundError = NotFoundError;
 export type AgentNotFoundError = NotFoundError;
-/** Seed name of {@link RequestTimeoutError} (408): the client-side timeout fired. */
+/** RunAgent's Python SDK's name of {@link RequestTimeoutError} (408): the client-side timeout fired. */
 export const TimeoutError = RequestTimeoutError;
 export type TimeoutError = RequestTimeoutError;
-/** Seed name of {@link ConnectionError}: no response at all (refused, reset, DNS, TLS). */
+/** RunAgent's Python SDK's name of {@link ConnectionError}: no response at all (refused, reset, DNS, TLS). */
 export const NetworkError = ConnectionError;
 export type NetworkError = ConnectionError;
 

@@ -1,7 +1,7 @@
 /**
  * AgentClient against the shared mock server: every endpoint of `openapi/agent.yaml` through
  * Prism — its default success, named examples, and every error status it declares
- * (`Prefer: code=…`) — and both log tails through `src/mock/apis/agent.ts` (the captured
+ * (`Prefer: code=…`) — and both log tails through `mock/src/apis/agent.ts` (the captured
  * frames, auth, and the stream scenarios). The list of operations and statuses is read from
  * the spec, so a status added there is tested here.
  */

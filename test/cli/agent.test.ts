@@ -58,7 +58,7 @@ describe.concurrent('agent: jobs', () => {
   });
 
   it('times follow the local time zone (TZ)', async () => {
-    const job = (await mockJson('/jobs/x/')) as { start_time: number };
+    const job = (await mockJson('/jobs/rayrig_long_1/')) as { start_time: number };
     const r = await cli(['jobs', 'get', 'rayrig_long_1'], { env: { ...env, TZ: 'Asia/Kolkata' } });
     expect(r.code).toBe(0);
     const shifted = utc(job.start_time + 5.5 * 3600_000); // UTC+05:30

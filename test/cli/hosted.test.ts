@@ -140,8 +140,8 @@ describe.concurrent('hosted: runs and traces', () => {
   });
 
   it('runs get / runs cancel: the Run’s fields; what a cancel did', async () => {
-    const run = await mock('/runs/run_x');
-    const [get, cancel] = await Promise.all([cli(['runs', 'get', 'run_x'], { env }), cli(['runs', 'cancel', 'run_x'], { env })]);
+    const run = await mock('/runs/run_iCZXXZXn-j7V');
+    const [get, cancel] = await Promise.all([cli(['runs', 'get', 'run_iCZXXZXn-j7V'], { env }), cli(['runs', 'cancel', 'run_iCZXXZXn-j7V'], { env })]);
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(new RegExp(`^run id\\s+${run.id}$`, 'm'));
     expect(get.stdout).toMatch(new RegExp(`^started\\s+${utc(run.startedAt)}$`, 'm'));
@@ -192,8 +192,8 @@ describe.concurrent('hosted: runs and traces', () => {
   });
 
   it('traces list / traces get: summaries; a trace’s spans as a tree', async () => {
-    const [page, trace] = await Promise.all([mock('/traces'), mock('/traces/run_x')]);
-    const [list, get, json] = await Promise.all([cli(['traces', 'list'], { env }), cli(['traces', 'get', 'run_x'], { env }), cli(['traces', 'get', 'run_x', '--json'], { env })]);
+    const [page, trace] = await Promise.all([mock('/traces'), mock('/traces/run_iCZXXZXn-j7V')]);
+    const [list, get, json] = await Promise.all([cli(['traces', 'list'], { env }), cli(['traces', 'get', 'run_iCZXXZXn-j7V'], { env }), cli(['traces', 'get', 'run_iCZXXZXn-j7V', '--json'], { env })]);
     expect(list.code).toBe(0);
     for (const t of page.rows) expect(list.stdout).toMatch(new RegExp(`^${t.traceId}\\s.*${t.status}`, 'm'));
     expect(get.code).toBe(0);

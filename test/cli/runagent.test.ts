@@ -14,7 +14,7 @@ const { urls } = inject('mock');
 const KEY = 'ra_cli_tests_key_0123456789';
 const env = { RUNAGENT_BASE_URL: urls.runagent, RUNAGENT_API_KEY: KEY };
 const AGENT = '14bc8f86-c108-485b-adb7-cf06f2831091';
-/** The captured stream's chunks (captures/runagent/ws_probe.txt, `[valid]`), as the mock replays them. */
+/** The captured stream's chunks (test/fixtures/runagent/ws_probe.txt, `[valid]`), as the mock replays them. */
 const CHUNKS = [1, 2, 3, 4, 5].map((i) => `chunk ${i}/5 for hi`);
 
 describe.concurrent('runagent', () => {

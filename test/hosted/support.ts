@@ -1,5 +1,5 @@
 /**
- * Helpers of the hosted tests: the worker captures (`../shared/captures/hosted/*.raw`) and the
+ * Helpers of the hosted tests: the worker captures (`test/fixtures/hosted/*.raw`) and the
  * spec's SSE examples, read as bytes; a client pointed at a test server.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { HostedClient, type HostedClientOptions } from '../../src/hosted/index.j
 
 export const API_KEY = 'ar_live_test_0123456789abcdef';
 
-const CAPTURES = new URL('../../../shared/captures/hosted/', import.meta.url);
+const CAPTURES = new URL('../fixtures/hosted/', import.meta.url);
 
 /** One recorded response: status, headers, and the de-chunked body, byte for byte. */
 export interface Capture {

@@ -7,9 +7,9 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ClientError, ValidationError } from '../../src/core/errors.js';
-import { replayFrames } from '../../src/mock/pacing.js';
-import { startMockServerWith, type MockServer } from '../../src/mock/server.js';
-import type { MockApi } from '../../src/mock/types.js';
+import { replayFrames } from '../../mock/src/pacing.js';
+import { startMockServerWith, type MockServer } from '../../mock/src/server.js';
+import type { MockApi } from '../../mock/src/types.js';
 
 const wss = new WebSocketServer({ noServer: true });
 

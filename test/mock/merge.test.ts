@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPackageRoot, hasOperations, loadOpenApiDocs, mergeSpecs, rewriteRef, summarizeOutput } from '../../src/mock/prism.js';
+import { findPackageRoot, hasOperations, loadOpenApiDocs, mergeSpecs, rewriteRef, summarizeOutput } from '../../mock/src/prism.js';
 
 const agentDoc = {
   openapi: '3.1.0',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replayFrames, type ReplayOptions } from '../../src/mock/pacing.js';
-import type { StreamScenario } from '../../src/mock/types.js';
+import { replayFrames, type ReplayOptions } from '../../mock/src/pacing.js';
+import type { StreamScenario } from '../../mock/src/types.js';
 
 type Frame = { type: string; n?: number };
 const FRAMES: Frame[] = [{ type: 'log', n: 1 }, { type: 'log', n: 2 }, { type: 'log', n: 3 }, { type: 'complete' }];

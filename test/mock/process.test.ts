@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const entry = pathToFileURL(join(root, 'src/mock/index.ts')).href;
+const entry = pathToFileURL(join(root, 'mock/src/index.ts')).href;
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const hasProc = existsSync('/proc/self/stat');
 
@@ -104,14 +104,14 @@ describe('the Prism guard', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agentwire-guard-'));
     temps.push(dir);
     const copy = join(dir, 'prism-guard.mjs');
-    copyFileSync(join(root, 'src/mock/prism-guard.ts'), copy);
+    copyFileSync(join(root, 'mock/src/prism-guard.ts'), copy);
     const check = spawnSync(process.execPath, ['--check', copy], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
   });
 
   it('refuses to run without its orders', () => {
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', readFileSync(join(root, 'src/mock/prism-guard.ts'), 'utf8')], {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', readFileSync(join(root, 'mock/src/prism-guard.ts'), 'utf8')], {
       encoding: 'utf8',
       input: '',
     });

@@ -9,7 +9,7 @@ import {
   ScenarioStore,
   scenarioFromPrefer,
   takeMockParam,
-} from '../../src/mock/scenario.js';
+} from '../../mock/src/scenario.js';
 
 describe('parseScenarioTokens', () => {
   it('reads every scenario token', () => {

@@ -7,8 +7,8 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { findPackageRoot, loadOpenApiDocs, type SpecDoc } from '../../src/mock/prism.js';
-import { API_NAMES, type ApiName } from '../../src/mock/types.js';
+import { findPackageRoot, loadOpenApiDocs, type SpecDoc } from '../../mock/src/prism.js';
+import { API_NAMES, type ApiName } from '../../mock/src/types.js';
 
 const mock = inject('mock');
 const docs = await loadOpenApiDocs(findPackageRoot());
@@ -131,7 +131,9 @@ describe('the shared mock server', () => {
   });
 
   // A request body reaches Prism: a POST with a required JSON body, with and without it.
+  // Not Ray: Node's fetch sends `sec-fetch-mode`, which Ray (and so the mock) refuses on a POST (405).
   const post = Object.entries(docs)
+    .filter(([api]) => api !== 'ray')
     .flatMap(([api, doc]) =>
       operations(doc!)
         .filter((o) => o.method === 'post' && !o.path.includes('{') && !requiredQuery(doc!, doc!.paths[o.path], o.op))

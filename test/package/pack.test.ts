@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,24 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
+
+/** Both packages packed once per run (one after the other: each `npm pack` builds its `dist/`). */
+let packed: Promise<{ dir: string; sdk: string; mock: string }> | undefined;
+function pack(): Promise<{ dir: string; sdk: string; mock: string }> {
+  packed ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentwire-tgz-'));
+    const last = (out: string) => join(dir, out.trim().split('\n').pop()!);
+    const sdk = last((await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root })).stdout);
+    const mock = last((await run('npm', ['pack', '--silent', '--workspace', 'agentwire-mock', '--pack-destination', dir], { cwd: root })).stdout);
+    return { dir, sdk, mock };
+  })();
+  return packed;
+}
+const npmInstall = ['install', '--no-audit', '--no-fund', '--prefer-offline'];
+
+afterAll(async () => {
+  if (packed) await rm((await packed).dir, { recursive: true, force: true });
+});
 
 /**
  * The package as a user gets it: `npm pack`, install the tarball into an empty app, and a
@@ -18,10 +36,10 @@ describe('packaging', () => {
 
   beforeAll(async () => {
     app = await mkdtemp(join(tmpdir(), 'agentwire-app-'));
-    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', app], { cwd: root });
-    const tarball = stdout.trim().split('\n').pop()!;
+    const { sdk } = await pack();
+    expect(sdk).toMatch(/agentwire-\d+\.\d+\.\d+\.tgz$/);
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', join(app, tarball)], { cwd: app });
+    await run('npm', [...npmInstall, '--ignore-scripts', sdk], { cwd: app });
   }, 240_000);
 
   afterAll(async () => {
@@ -67,9 +85,8 @@ describe('packaging', () => {
 import { HostedClient } from 'agentwire/hosted';
 import { RunAgentClient } from 'agentwire/runagent';
 import { RayClient, type JobDetails } from 'agentwire/ray';
-import { startMockServer } from 'agentwire/mock';
 import { ClientError, NotFoundError } from 'agentwire';
-export const all = [AgentClient, HostedClient, RunAgentClient, RayClient, startMockServer, ClientError];
+export const all = [AgentClient, HostedClient, RunAgentClient, RayClient, ClientError];
 export function status(job: JobDetails, err: NotFoundError): [string, number] {
   return [job.status, err.statusCode];
 }
@@ -81,6 +98,26 @@ export function status(job: JobDetails, err: NotFoundError): [string, number] {
     );
     await run(process.execPath, [tsc, '-p', dir], { cwd: app });
   }, 60_000);
+
+  it('installs without the mock: no Prism, no @types hoisted, at most 30 packages', async () => {
+    const installed = await readdir(join(app, 'node_modules'));
+    expect(installed).toContain('agentwire');
+    expect(installed).not.toContain('@stoplight');
+    expect(installed).not.toContain('@types');
+    const { stdout } = await run('npm', ['ls', '--all', '--parseable'], { cwd: app });
+    const packages = stdout.trim().split('\n').slice(1); // the first line is the app itself
+    expect(packages.length).toBeGreaterThan(1);
+    expect(packages.length).toBeLessThanOrEqual(30);
+  });
+
+  it('agentwire mock without agentwire-mock installed says in one line how to install it (exit 2)', async () => {
+    const result = await run(process.execPath, [join(app, 'node_modules/agentwire/dist/src/cli/main.js'), 'mock'], { cwd: app }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: agentwire mock needs the agentwire-mock package: npm install --save-dev agentwire-mock\n');
+  });
 
   it('compiles a typed import of agentwire/agent and runs it against the mock', async () => {
     const { urls } = inject('mock');
@@ -106,4 +143,32 @@ console.log(JSON.stringify({ count: jobs.length, first, notFound: NotFoundError.
     expect(out.first).toMatch(/^ray/);
     expect(out.notFound).toBe('NotFoundError');
   }, 60_000);
+});
+
+/**
+ * The consumers' recipe (`examples/mock-consumer/`): the example project, installed from the two
+ * tarballs (`agentwire`, `agentwire-mock`) in a temporary directory, passes its own tests — a
+ * vitest globalSetup that starts the packed mock, an app that submits a job and follows it.
+ */
+describe('examples/mock-consumer, installed from the tarballs', () => {
+  let project: string;
+
+  beforeAll(async () => {
+    project = await mkdtemp(join(tmpdir(), 'agentwire-example-'));
+    await cp(join(root, 'examples/mock-consumer'), project, { recursive: true, filter: (src) => !src.includes('node_modules') });
+    const { sdk, mock } = await pack();
+    await run('npm', [...npmInstall, sdk, mock], { cwd: project });
+  }, 240_000);
+
+  afterAll(async () => {
+    if (project) await rm(project, { recursive: true, force: true });
+  });
+
+  it('runs its tests against agentwire-mock: submit → follow → SUCCEEDED / FAILED / STOPPED, unknown id 404', async () => {
+    const vitest = join(project, 'node_modules/vitest/vitest.mjs');
+    const { stdout } = await run(process.execPath, [vitest, 'run', '--reporter=json'], { cwd: project, env: { ...process.env, VITEST: undefined, VITEST_POOL_ID: undefined, VITEST_WORKER_ID: undefined, NODE_OPTIONS: undefined } });
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{')));
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBe(4);
+  }, 120_000);
 });

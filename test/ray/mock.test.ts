@@ -1,5 +1,5 @@
 /**
- * The shared mock's Ray tail (`src/mock/apis/ray.ts`) through RayClient: the captured frames
+ * The shared mock's Ray tail (`mock/src/apis/ray.ts`) through RayClient: the captured frames
  * from `openapi/ray-logs.asyncapi.yaml` replayed as lines, paced as recorded, 404 before the
  * upgrade for an id the specs do not know, and the stream scenarios (drop-after, refuse,
  * truncate, delay) — the job status reads after each close answered by Prism.

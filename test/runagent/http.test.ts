@@ -2,7 +2,7 @@
  * run / runGeneric / architecture / health against a small real HTTP server on 127.0.0.1:
  * the request on the wire, double decoding, the 200-with-`success:false` rule, error mapping,
  * DESIGN's retry rule for POST /run, and redaction. Bodies follow
- * ../shared/captures/runagent/run_generic.txt and PROTOCOLS §3 "Observed".
+ * test/fixtures/runagent/run_generic.txt and PROTOCOLS §3 "Observed".
  */
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * RunAgentClient against the shared mock server: HTTP through Prism (every endpoint's success
  * and error statuses, `Prefer: code=` / `example=`), the run-stream WebSocket through
- * `src/mock/apis/runagent.ts` (captured frames, the real server's validation and closes, and
+ * `mock/src/apis/runagent.ts` (captured frames, the real server's validation and closes, and
  * the stream scenarios).
  */
 import { inject, afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * runStream / runGenericStream against small real `ws` servers on 127.0.0.1 that speak the
- * captured run-stream protocol (../shared/captures/runagent/ws_probe.txt): every frame kind,
+ * captured run-stream protocol (test/fixtures/runagent/ws_probe.txt): every frame kind,
  * the 1003 close after a validation error, the 1006 drop after stream_completed (success) and
  * before it (an error), handshake refusals and retries, and where the key travels.
  */

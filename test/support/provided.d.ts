@@ -1,5 +1,5 @@
 /** What `test/global-setup.ts` provides to every test: `inject('mock')`. */
-import type { ApiName } from '../../src/mock/types.js';
+import type { ApiName } from '../../mock/src/types.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

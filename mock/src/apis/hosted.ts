@@ -1,6 +1,6 @@
 /**
  * The hosted API's streaming routes for the mock server (`/hosted/…`): the three SSE endpoints
- * of an agntz worker (PROTOCOLS.md §2), replayed from the `text/event-stream` examples of
+ * of an agntz worker (github aparry3/agntz), replayed from the `text/event-stream` examples of
  * `openapi/hosted.yaml` (parsed with eventsource-parser; copied from, or derived from, the
  * captures of a running worker). Everything else under `/hosted` is Prism's.
  *

@@ -1,7 +1,7 @@
 /**
  * The Prism guard: a process that *is* Prism, and that exits as soon as its parent goes away.
  *
- * Spawned by `src/mock/prism.ts` with stdin a pipe from the parent, as
+ * Spawned by `prism.ts` with stdin a pipe from the parent, as
  * `node prism-guard.js <prism-cli bin>` from the compiled package, or, from the sources, as
  * `node --input-type=module -e <this file's text> -- <bin>`: this file is written in the
  * JavaScript subset of TypeScript (no type syntax at all), so it runs without a TypeScript

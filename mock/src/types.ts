@@ -1,7 +1,7 @@
 /**
- * The contract between the mock server's front (`src/mock/server.ts`) and the per-API modules
- * (`src/mock/apis/<api>.ts`) that answer what Prism cannot: WebSocket channels, paced SSE and
- * chunked log tails. See CONTRIBUTING.md, "Mock server".
+ * The contract between the mock server's front (`server.ts`) and the per-API modules
+ * (`apis/<api>.ts`) that answer what Prism cannot: WebSocket channels, paced SSE and
+ * chunked log tails.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -78,6 +78,8 @@ export interface MockRequestContext {
    * cached and read-only. Rejects if the file is missing or is not valid YAML.
    */
   asyncapi(name: string): Promise<any>;
+  /** True for a job the mock's state made (submitted through this mock server and not deleted). */
+  hasJob(id: string): boolean;
 }
 
 /** One API's streaming routes, mounted by the front under `/<name>`. */

@@ -1,13 +1,13 @@
 /**
  * The Ray dashboard's streaming route for the mock server (`/ray/…`): the job log tail
  * WebSocket `/api/jobs/{job_or_submission_id}/logs/tail` (`openapi/ray-logs.asyncapi.yaml`,
- * PROTOCOLS.md §4). Every other request under `/ray` is answered by Prism from
+ * Ray 2.58 `job_head.py`). Every other request under `/ray` is answered by Prism from
  * `openapi/ray.yaml`.
  *
  * The tail replays the captured frames (the `logBatch` examples, raw text batches that may end
  * mid-line) paced as recorded (the channel's `x-frame-interval-ms`) unless the scenario sets
- * `delayMs`, then closes with 1000 as Ray does. A job id the specs' examples do not know (e.g.
- * `raysubmit_doesnotexist`, `nope`) is refused before the upgrade with Ray's 404 `text/plain`
+ * `delayMs`, then closes with 1000 as Ray does. A job id neither the specs' examples nor the
+ * mock's state know (e.g. `raysubmit_doesnotexist`, `nope`) is refused before the upgrade with Ray's 404 `text/plain`
  * `Job <id> does not exist`. Scenarios: `refuse=<status>` answers that status instead of
  * upgrading; `drop-after=<n>` destroys the connection after n frames (close 1006 at the
  * client); `truncate` withholds the last frame and closes 1000; `delay=<ms>` paces frames.
@@ -43,7 +43,7 @@ export const rayMock: MockApi = {
     } catch {
       id = match[1]!;
     }
-    if (!(await jobIds(ctx)).has(id)) {
+    if (!ctx.hasJob(id) && !(await jobIds(ctx)).has(id)) {
       refuse(socket, 404, `Job ${id} does not exist`);
       return true;
     }

@@ -1,22 +1,26 @@
+#!/usr/bin/env node
 /**
- * `npm run mock`: starts the mock server and keeps it up until Ctrl-C.
+ * `agentwire-mock` (the package's bin; `npm run mock` in the agentwire repository): starts the
+ * mock server and keeps it up until Ctrl-C.
  *
- * `tsx src/mock/main.ts [--port <n>] [--quiet]` (compiled: `node dist/src/mock/main.js`).
- * Without `--port` a free port is chosen. `--quiet` hides Prism's request log.
+ * `agentwire-mock [--port <n>] [--quiet]` (compiled: `node dist/main.js`).
+ * Without `--port` a free port is chosen. `--quiet` hides Prism's request log. `--stateful`
+ * keeps the jobs submitted and runs started through it (`DELETE /__mock/state` forgets them).
  */
 import { parseArgs } from 'node:util';
 import { startMockServer } from './server.js';
 import { API_NAMES } from './types.js';
 
-const USAGE = 'usage: npm run mock -- [--port <n>] [--quiet]';
+const USAGE = 'usage: agentwire-mock [--port <n>] [--quiet] [--stateful]   (in this repository: npm run mock -- …)';
 
 async function main(): Promise<void> {
-  let values: { port?: string; quiet?: boolean; help?: boolean };
+  let values: { port?: string; quiet?: boolean; stateful?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string', short: 'p' },
         quiet: { type: 'boolean', short: 'q' },
+        stateful: { type: 'boolean', short: 's' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -36,7 +40,7 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const mock = await startMockServer({ port, quiet: values.quiet ?? false });
+  const mock = await startMockServer({ port, quiet: values.quiet ?? false, stateful: values.stateful ?? false });
   const ms = Math.round(performance.now() - started);
   const width = Math.max(...API_NAMES.map((a) => a.length));
   process.stdout.write(
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
       `  per request:  Prefer: delay=10, drop-after=3, truncate, refuse=503, invalid-payload`,
       `                (or ?__mock=drop-after%3D3 for clients that cannot set headers)`,
       `  per API:      curl -X PUT ${mock.url}/__mock/scenario -d '{"api":"agent","scenario":{"dropAfter":3},"times":1}'`,
-      `  reset:        curl -X DELETE ${mock.url}/__mock/scenario`,
+      `  reset:        curl -X DELETE ${mock.url}/__mock/scenario   (state: curl -X DELETE ${mock.url}/__mock/state)`,
       `Prism answers everything else; pick a response with Prefer: code=404 or Prefer: example=<name>.`,
       'Ctrl-C to stop.',
       '',

@@ -1,10 +1,15 @@
 /**
  * The mock server's front: one `node:http` server on 127.0.0.1 that answers, in order,
  *
- * 1. `/__mock/…` control routes (`GET /__mock/health`, `GET|PUT|DELETE /__mock/scenario`);
- * 2. the routes an API module claims (`src/mock/apis/<api>.ts`: WebSocket, paced SSE,
+ * 1. `/__mock/…` control routes (`GET /__mock/health`, `GET|PUT|DELETE /__mock/scenario`,
+ *    `DELETE /__mock/state`);
+ * 2. CORS preflights (every route allows any origin and the SDK's headers), and Ray's block of
+ *    browser-like mutating requests (405, as the Ray 2.58 dashboard's browser middleware);
+ * 3. what the per-instance state knows (`state.ts`: submitted jobs, started runs, 404 for
+ *    unknown ids);
+ * 4. the routes an API module claims (`apis/<api>.ts`: WebSocket, paced SSE,
  *    chunked log tails — what Prism cannot do);
- * 3. everything else, proxied unchanged (method, path, query, headers including
+ * 5. everything else, proxied unchanged (method, path, query, headers including
  *    `Prefer: code=…, example=…`, body; status, headers and body streamed back) to the one
  *    Prism process serving every `openapi/<api>.yaml` merged under `/<api>`.
  *
@@ -21,7 +26,7 @@ import {
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { ClientError, ValidationError } from '../core/errors.js';
+import { ClientError, ValidationError } from 'agentwire';
 import { mockApis } from './apis/index.js';
 import {
   findPackageRoot,
@@ -35,11 +40,12 @@ import {
   type SpecDoc,
 } from './prism.js';
 import { checkScenarioRequest, resolveScenario, ScenarioStore, takeMockParam } from './scenario.js';
+import { MockState, sendAnswer, type Answer, type MockStateOptions } from './state.js';
 import type { ApiName, MockApi, MockRequestContext, StreamScenario } from './types.js';
 import { API_NAMES } from './types.js';
 
 /** Options of {@link startMockServer}. */
-export interface MockServerOptions {
+export interface MockServerOptions extends MockStateOptions {
   /**
    * The port to listen on, on 127.0.0.1. Absent or `0`: a free port chosen by the OS. A port
    * in use makes {@link startMockServer} throw.
@@ -79,6 +85,8 @@ export interface MockServer {
   setScenario(api: ApiName, scenario: StreamScenario, options?: SetScenarioOptions): void;
   /** Forgets every API's scenario. */
   resetScenarios(): void;
+  /** Forgets every API's scenario and everything the state holds (submitted jobs, started runs). */
+  reset(): void;
   /**
    * Stops listening, destroys every open connection (WebSockets and streams still running
    * included), and stops Prism (SIGTERM, SIGKILL after 2 s), resolving once it has exited.
@@ -108,8 +116,8 @@ export function startMockServer(options: MockServerOptions = {}): Promise<MockSe
 }
 
 /**
- * Internal (not exported by `agentwire/mock`): {@link startMockServer} with the given API
- * modules instead of `src/mock/apis/`; `specs: false` serves no OpenAPI document at all (no
+ * Internal (not exported by `agentwire-mock`): {@link startMockServer} with the given API
+ * modules instead of `apis/`; `specs: false` serves no OpenAPI document at all (no
  * Prism; unclaimed requests get 404). For the mock's own tests.
  */
 export async function startMockServerWith(
@@ -146,7 +154,7 @@ export async function startMockServerWith(
     throw error;
   }
   const modules = new Map<ApiName, MockApi>(moduleList.filter((m) => apis.includes(m.name)).map((m) => [m.name, m]));
-  const front = new Front({ root, docs, modules, apis, quiet });
+  const front = new Front({ root, docs, modules, apis, quiet, state: { stateful: options.stateful, jobRunMs: options.jobRunMs, runMs: options.runMs } });
 
   // Listen at once, holding every request until Prism is up; a busy port stops Prism at once.
   const listening = front.listen(port);
@@ -170,6 +178,10 @@ export async function startMockServerWith(
     urls,
     setScenario: (api, scenario, opts) => front.scenarios.set(api, scenario, opts?.times),
     resetScenarios: () => front.scenarios.reset(),
+    reset: () => {
+      front.scenarios.reset();
+      front.state.reset();
+    },
     close: () => (closing ??= front.close()),
   };
 }
@@ -180,10 +192,27 @@ interface FrontInit {
   modules: Map<ApiName, MockApi>;
   apis: ApiName[];
   quiet: boolean;
+  state: MockStateOptions;
+}
+
+/** The headers a page may send on any route (the SDK's), answered to every CORS preflight. */
+const CORS_HEADERS = 'Authorization, SYNAPSE-User, SYNAPSE-Tenant, Prefer, Content-Type, Accept, X-Ray-Authorization, Last-Event-ID, Cache-Control';
+const CORS_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/** Ray's test for browser traffic: an `Origin`, a `Referer`, any `Sec-Fetch-*` header, or a `Mozilla` user agent. */
+function isBrowserRequest(req: IncomingMessage): boolean {
+  const h = req.headers;
+  return (
+    h.origin !== undefined ||
+    h.referer !== undefined ||
+    Object.keys(h).some((name) => name.startsWith('sec-fetch-')) ||
+    /Mozilla/.test(h['user-agent'] ?? '')
+  );
 }
 
 class Front {
   readonly scenarios = new ScenarioStore();
+  readonly state: MockState;
   prism: PrismProcess | undefined;
   /** Resolves once start-up is over; requests that arrive earlier wait for it. */
   readonly #ready: Promise<void>;
@@ -198,6 +227,16 @@ class Front {
 
   constructor(init: FrontInit) {
     this.#init = init;
+    this.state = new MockState(
+      {
+        spec: (api) => {
+          const doc = init.docs[api];
+          return doc ? Promise.resolve(doc) : Promise.reject(new ClientError(`agentwire mock: openapi/${api}.yaml is missing`, { code: 'MOCK_NO_SPECS' }));
+        },
+        asyncapi: (name) => this.#loadAsyncApi(name),
+      },
+      init.state,
+    );
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
     this.#server = createServer();
     this.#server.on('connection', (socket: Socket) => {
@@ -254,6 +293,7 @@ class Front {
     });
     for (const socket of this.#sockets) socket.destroy();
     this.#agent.destroy();
+    this.state.close();
     await Promise.all([stopped, this.prism?.close()]);
   }
 
@@ -288,6 +328,7 @@ class Front {
           : Promise.reject(new ClientError(`agentwire mock: openapi/${api}.yaml is missing`, { code: 'MOCK_NO_SPECS' }));
       },
       asyncapi: (name) => this.#loadAsyncApi(name),
+      hasJob: (id) => this.state.hasJob(id),
     };
   }
 
@@ -328,10 +369,37 @@ class Front {
     await this.#ready;
     const url = this.#url(req);
     if (!url) return sendJson(res, 400, { title: 'Bad request URL', status: 400 }, 'application/problem+json');
+    // CORS on every route (control routes and streams included), so a page can test against it.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', '*');
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      req.resume();
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': CORS_METHODS,
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ? `${CORS_HEADERS}, ${req.headers['access-control-request-headers']}` : CORS_HEADERS,
+        'Access-Control-Max-Age': '600',
+        'Content-Length': '0',
+      });
+      res.end();
+      return;
+    }
     if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
       return this.#control(req, res, url);
     }
     const mockParams = takeMockParam(url);
+    const api = this.#apiOf(url.pathname);
+    if (api === 'ray' && isBrowserRequest(req) && !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET')) {
+      req.resume();
+      const text = `'${req.method}' method not allowed for browser traffic.`;
+      res.writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
+      return;
+    }
+    const target = mockParams.length === 0 && req.url?.startsWith('/') ? req.url : url.pathname + url.search;
+    if (api) {
+      const path = url.pathname.slice(api.length + 1) || '/';
+      const decision = await this.state.request(api, req, path, (body) => this.#ask(req, target, body));
+      if (decision.kind === 'answer') return sendAnswer(res, decision.answer);
+    }
     const route = this.#route(url.pathname);
     if (route?.module.request) {
       const ctx = this.#context(route.api, route.path, url, req, mockParams);
@@ -339,14 +407,48 @@ class Front {
       if (res.headersSent || res.writableEnded) return; // answered after all: nothing to forward to
     }
     // The request target verbatim, unless __mock had to be cut out or it is in absolute form.
-    const verbatim = mockParams.length === 0 && req.url?.startsWith('/');
-    this.#proxy(req, res, verbatim ? req.url! : url.pathname + url.search);
+    this.#proxy(req, res, target);
+  }
+
+  /** The served API whose prefix `pathname` is under. */
+  #apiOf(pathname: string): ApiName | undefined {
+    const m = /^\/([a-z]+)(\/|$)/.exec(pathname);
+    return m && this.#init.apis.includes(m[1] as ApiName) ? (m[1] as ApiName) : undefined;
+  }
+
+  /** Sends the request to Prism with `body` (or none) and buffers the answer. */
+  #ask(req: IncomingMessage, path: string, body?: Buffer): Promise<Answer> {
+    const prism = this.prism;
+    if (!prism) return Promise.resolve({ status: 404, headers: { 'content-type': 'application/problem+json' }, body: Buffer.from('{"title":"No spec served","status":404}') });
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'content-length' && name !== 'transfer-encoding') headers[name] = value;
+    }
+    if (body) headers['content-length'] = String(body.length);
+    return new Promise((resolve, reject) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port: prism.port, method: req.method, path, headers, agent: this.#agent }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.once('error', reject);
+        answer.once('end', () => {
+          const out: Record<string, string> = {};
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name) && !name.startsWith('access-control-')) out[name] = Array.isArray(value) ? value.join(', ') : value;
+          }
+          resolve({ status: answer.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
+        });
+      });
+      upstream.once('error', reject);
+      upstream.end(body);
+    });
   }
 
   async #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     await this.#ready;
     const url = this.#url(req);
     const route = url && !url.pathname.startsWith(CONTROL_PREFIX) ? this.#route(url.pathname) : undefined;
+    const api = url && !url.pathname.startsWith(CONTROL_PREFIX) ? this.#apiOf(url.pathname) : undefined;
+    if (url && api && (await this.state.upgrade(api, req, socket, head, url.pathname.slice(api.length + 1) || '/'))) return;
     if (url && route?.module.upgrade) {
       const mockParams = takeMockParam(url);
       const ctx = this.#context(route.api, route.path, url, req, mockParams);
@@ -388,12 +490,13 @@ class Front {
       const upstream = httpRequest(
         { host: '127.0.0.1', port: prism.port, method: req.method, path, headers, agent: this.#agent },
         (answer) => {
-          const out: string[] = [];
+          const out: Record<string, string[]> = {};
           const droppedOut = connectionTokens(answer.headers.connection);
           for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
             const name = answer.rawHeaders[i]!.toLowerCase();
-            if (!HOP_BY_HOP.has(name) && name !== 'transfer-encoding' && !droppedOut.has(name)) {
-              out.push(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!);
+            // The front's own CORS headers (set on every response) replace Prism's.
+            if (!HOP_BY_HOP.has(name) && name !== 'transfer-encoding' && !droppedOut.has(name) && !name.startsWith('access-control-')) {
+              (out[answer.rawHeaders[i]!] ??= []).push(answer.rawHeaders[i + 1]!);
             }
           }
           res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
@@ -433,6 +536,13 @@ class Front {
         specs: Object.keys(this.#init.docs),
         prism: this.prism !== undefined,
       });
+    }
+    if (url.pathname === `${CONTROL_PREFIX}/state`) {
+      req.resume();
+      if (method !== 'DELETE') return allow(res, 'DELETE');
+      this.state.reset();
+      res.writeHead(204).end();
+      return;
     }
     if (url.pathname === `${CONTROL_PREFIX}/scenario`) {
       if (method === 'GET') {

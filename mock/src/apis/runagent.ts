@@ -1,7 +1,7 @@
 /**
  * The RunAgent API's streaming route for the mock server (`/runagent/…`): the run-stream
  * WebSocket, replayed from the examples of `openapi/runagent-stream.asyncapi.yaml` (captured
- * from a RunAgent 0.1.49 local server, PROTOCOLS.md §3 "Observed"). HTTP (`/health`,
+ * from a RunAgent 0.1.49 local server). HTTP (`/health`,
  * `/architecture`, `/run`) is left to Prism.
  *
  * Like the real server it reads the client's one request frame and:

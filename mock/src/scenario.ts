@@ -27,7 +27,7 @@
  * control route. Unknown names (Prism's tokens, anything else) are ignored in a header or query
  * parameter, and are a 400 from the control route.
  */
-import { ValidationError } from '../core/errors.js';
+import { ValidationError } from 'agentwire';
 import type { ApiName, StreamScenario } from './types.js';
 import { API_NAMES } from './types.js';
 
