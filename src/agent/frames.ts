@@ -1,21 +1,33 @@
 import type { ClientError } from '../core/errors.js';
 import { utf8Length, type StreamBudget } from '../core/stream-limits.js';
+import type { messages } from '../../generated/agent-logs.asyncapi.js';
 
 /**
- * The `type`s of a log-tail event this client acts on (the agent's `{type, message}` events, as
- * the Synapse SDK's AgentClient reads them): `log` (or no `type`) → log text, `error` → the tail
- * failed (500), `complete` → normal end. Events of any other type are ignored (but counted
- * against the limits).
+ * A declared log-tail event: the payload of one message of the agent's log tail (the Synapse
+ * SDK's AgentClient reads the same `{type, message}` events): a `log` event
+ * (`{type?: 'log', message: string}`), an `error` event (`{type: 'error', message: string}`,
+ * the tail failed) or a `complete` event (`{type: 'complete', message?: string}`, normal end).
+ * Generated from the AsyncAPI document `openapi/agent-logs.asyncapi.yaml`; every event may
+ * carry more fields.
  */
-export const TAIL_EVENT_TYPES = ['log', 'error', 'complete'] as const;
-export type TailEventType = (typeof TAIL_EVENT_TYPES)[number];
+export type TailEvent = messages[keyof messages];
 
-/** A parsed `{type, message}` tail event. */
-export interface TailEvent {
-  type?: string | null;
-  message?: unknown;
-  [key: string]: unknown;
-}
+/** The `type` of a declared tail event (`log` may also be sent without a `type`). */
+export type TailEventType = NonNullable<TailEvent['type']>;
+
+/**
+ * The `type`s of a log-tail event this client acts on: `log` (or no `type`) → log text,
+ * `error` → the tail failed (500), `complete` → normal end. Events of any other type are
+ * ignored (but counted against the limits).
+ */
+export const TAIL_EVENT_TYPES = ['log', 'error', 'complete'] as const satisfies readonly TailEventType[];
+
+// Every declared type is in TAIL_EVENT_TYPES: this fails to compile when the document declares one more.
+const listsEveryType: Exclude<TailEventType, (typeof TAIL_EVENT_TYPES)[number]> extends never ? true : never = true;
+void listsEveryType;
+
+/** A JSON object received on the tail, before its `type` and fields are checked. */
+export type ReceivedEvent = Readonly<Record<string, unknown>>;
 
 /** The `data: ` prefix of an event line in the HTTP tail (`GET jobs/{id}/logs/stream/`). */
 export const DATA_PREFIX = 'data: ';
@@ -24,7 +36,7 @@ export const DATA_PREFIX = 'data: ';
  * `text` parsed as a tail event when it is a JSON **object**; `undefined` for anything else
  * (not JSON, or JSON such as `"123"`, `42`, `[1]`), which the tail treats as log text as-is.
  */
-export function parseTailEvent(text: string): TailEvent | undefined {
+export function parseTailEvent(text: string): ReceivedEvent | undefined {
   const first = text.charCodeAt(0);
   if (first !== 123 /* { */ && !(first <= 32 && text.trimStart().startsWith('{'))) return undefined;
   let value: unknown;
@@ -33,14 +45,17 @@ export function parseTailEvent(text: string): TailEvent | undefined {
   } catch {
     return undefined;
   }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as TailEvent) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ReceivedEvent) : undefined;
 }
 
 export interface TailDecoderOptions {
   /** Counts what arrives against the tail's limits (messages on WebSocket, lines on HTTP). */
   budget: StreamBudget;
-  /** The error to throw for an `error` event: a 500 built by the transport from the event. */
-  errorFrom(event: TailEvent): ClientError;
+  /**
+   * The error to throw for an `error` event: a 500 built by the transport from the event as
+   * received (a server may send an `error` without a string `message`: it still ends the tail).
+   */
+  errorFrom(event: ReceivedEvent): ClientError;
   /** Called once, the first time a message or line over `maxMessageSize` is skipped. */
   onOversized?(bytes: number): void;
 }
@@ -111,15 +126,21 @@ export class TailDecoder {
     return messageLines(line);
   }
 
-  #event(event: TailEvent): readonly string[] {
-    const type = event.type;
-    if (type === undefined || type === null || type === 'log') {
-      return typeof event.message === 'string' ? messageLines(event.message) : NONE;
+  /** Acts on the declared `type`s only; `null` or no `type` is `log`. */
+  #event(event: ReceivedEvent): readonly string[] {
+    const type = event.type ?? 'log';
+    if (!isDeclared(type)) return NONE; // not ours to act on (unknown events are ignored)
+    switch (type) {
+      case 'log':
+        return isLogEvent(event) ? messageLines(event.message) : NONE;
+      case 'error':
+        throw this.#o.errorFrom(event);
+      case 'complete':
+        this.complete = true;
+        return NONE;
+      default:
+        return type satisfies never; // a declared type without a case fails to compile
     }
-    if (type === 'error') throw this.#o.errorFrom(event);
-    if (type === 'complete') this.complete = true;
-    // Any other type: not ours to act on (unknown events are ignored).
-    return NONE;
   }
 
   #oversized(bytes: number): readonly string[] {
@@ -129,4 +150,13 @@ export class TailDecoder {
     }
     return NONE;
   }
+}
+
+function isDeclared(type: unknown): type is TailEventType {
+  return (TAIL_EVENT_TYPES as readonly unknown[]).includes(type);
+}
+
+/** A `log` event as declared: its `message` is a string (anything else yields nothing). */
+function isLogEvent(event: ReceivedEvent): event is messages['log'] {
+  return typeof event.message === 'string';
 }

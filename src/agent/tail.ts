@@ -8,7 +8,7 @@ import { describe, type Transport } from '../core/transport.js';
 import { resolveTimeout } from '../core/timeout.js';
 import { checkId, checkOneOf, invalid } from '../core/validate.js';
 import { openWebSocket, type CloseInfo, type WebSocketConnection } from '../core/websocket.js';
-import { TailDecoder, type TailEvent } from './frames.js';
+import { TailDecoder } from './frames.js';
 
 /** How {@link AgentClient.tailJobLogs} reaches the log: `auto` (WebSocket, then HTTP), or one of the two. */
 export type TailProtocol = 'auto' | 'websocket' | 'http';
@@ -223,7 +223,7 @@ export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
     const limit = this.ctx.limits.maxMessageSize;
     return new TailDecoder({
       budget: new StreamBudget(this.ctx.limits, unit),
-      errorFrom: (event: TailEvent) => t.errorFromBody(500, event, undefined, 'the log tail reported an error'),
+      errorFrom: (event) => t.errorFromBody(500, event, undefined, 'the log tail reported an error'),
       onOversized: (bytes) =>
         t.logger.warn(`log tail of job ${this.plan.jobId}: skipped a ${unit} of ${bytes} bytes (over maxMessageSize ${limit}); later ones are skipped silently`),
     });

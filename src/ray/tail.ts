@@ -6,6 +6,7 @@ import type { Secrets } from '../core/redact.js';
 import { sleep } from '../core/retry.js';
 import { checkInt, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
+import type { MessageLogBatch } from '../../generated/ray-logs.asyncapi.js';
 import { isTerminal, type JobDetails, type TailOptions } from './types.js';
 
 /** What one tail needs from its client. */
@@ -96,7 +97,8 @@ export async function* tailJobLines(ctx: TailContext, options: TailOptions = {})
       const lines = new LineDecoder(maxLineLength);
       try {
         try {
-          for (let text = await conn.read(); text !== undefined; text = await conn.read()) {
+          // Each frame is the one message Ray's tail declares, `logBatch`: raw log text, not JSON.
+          for (let text: MessageLogBatch | undefined = await conn.read(); text !== undefined; text = await conn.read()) {
             for (const line of lines.push(text)) {
               // A new connection replays the log from its start: skip what was yielded before.
               if (++seen <= delivered) continue;

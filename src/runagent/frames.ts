@@ -3,28 +3,36 @@
  * openapi/runagent-stream.asyncapi.yaml): the URL, the client's one frame, and the reading of
  * the server's frames. Pure functions; the connection itself is in `client.ts`.
  */
+import type { messages } from '../../generated/runagent-stream.asyncapi.js';
 import { StreamError } from '../core/errors.js';
 import { decodeStructuredPayload, preview } from './payload.js';
 
-/** The body of `POST /run` and the run-stream's one client frame (`RunRequest` in both specs). */
-export interface RunAgentRequest {
-  entrypoint_tag: string;
-  input_args: unknown[];
-  input_kwargs: Record<string, unknown>;
-  /** Server-side run timeout in **seconds** (ignored over the WebSocket). */
-  timeout_seconds: number;
-  async_execution: false;
-}
+/** The frames the server sends (every declared message but the client's `runRequest`). */
+type ServerFrame = messages[Exclude<keyof messages, 'runRequest'>];
+
+/**
+ * The body of `POST /run` and the run-stream's one client frame: the AsyncAPI document's
+ * `runRequest` payload (`RunRequest`, generated from `openapi/runagent-stream.asyncapi.yaml`)
+ * with every field set, as the client always sends it. `timeout_seconds` is the server-side run
+ * timeout in **seconds** (ignored over the WebSocket).
+ */
+export type RunAgentRequest = Required<messages['runRequest']> & { async_execution: false };
 
 /** What one server frame means to the client. */
 export type RunStreamFrame =
   /** `{"type":"status","status":"stream_started","invocation_id":…}` (AsyncAPI `streamStarted`). */
-  | { kind: 'started'; invocationId: string | undefined }
+  | { kind: 'started'; invocationId: messages['streamStarted']['invocation_id'] }
   /** `{"type":"data","content":"<structured JSON>"}` (`data`): `value` is the decoded chunk. */
   | { kind: 'data'; value: unknown }
   /** `{"type":"status","status":"stream_completed",…}` (`streamCompleted`): the success signal. */
-  | { kind: 'completed'; invocationId: string | undefined; totalChunks: number | undefined; executionTimeMs: number | undefined }
-  /** `{"type":"error","detail"|"error":…}` (`validationError`, `streamError`). */
+  | {
+      kind: 'completed';
+      invocationId: messages['streamCompleted']['invocation_id'];
+      totalChunks: messages['streamCompleted']['total_chunks'];
+      /** The wire's `execution_time` (seconds) in ms. */
+      executionTimeMs: number | undefined;
+    }
+  /** `{"type":"error","detail"|"error":…}` (`validationError`, `streamError`), as received. */
   | { kind: 'error'; frame: Record<string, unknown> }
   /** A frame of an unknown `type` or `status`: ignored (the AsyncAPI's rule). */
   | { kind: 'unknown'; frame: Record<string, unknown> };
@@ -33,10 +41,11 @@ export type RunStreamFrameKind = RunStreamFrame['kind'];
 
 /**
  * Which frame kind handles each message the AsyncAPI document declares (`request` is the
- * client's own frame, built by {@link buildRunRequest}). The AsyncAPI coverage test checks that this
- * names every declared message and that {@link parseRunStreamFrame} reads each example as its kind.
+ * client's own frame, built by {@link buildRunRequest}). Keyed by the generated `messages`, so a
+ * message added to the document fails to compile until it is mapped; the AsyncAPI coverage test
+ * checks that {@link parseRunStreamFrame} reads each example as its kind.
  */
-export const RUN_STREAM_MESSAGES: Readonly<Record<string, RunStreamFrameKind | 'request'>> = Object.freeze({
+export const RUN_STREAM_MESSAGES: Readonly<Record<keyof messages, RunStreamFrameKind | 'request'>> = Object.freeze({
   runRequest: 'request',
   streamStarted: 'started',
   data: 'data',
@@ -62,10 +71,11 @@ export function parseRunStreamFrame(text: string, index = 0): RunStreamFrame {
   }
   const f = frame as Record<string, unknown>;
   const invocationId = typeof f.invocation_id === 'string' ? f.invocation_id : undefined;
+  // Each literal is checked against the generated frame types: a renamed one fails to compile.
   switch (f.type) {
-    case 'status':
-      if (f.status === 'stream_started') return { kind: 'started', invocationId };
-      if (f.status === 'stream_completed') {
+    case 'status' satisfies ServerFrame['type']:
+      if (f.status === ('stream_started' satisfies messages['streamStarted']['status'])) return { kind: 'started', invocationId };
+      if (f.status === ('stream_completed' satisfies messages['streamCompleted']['status'])) {
         return {
           kind: 'completed',
           invocationId,
@@ -75,12 +85,12 @@ export function parseRunStreamFrame(text: string, index = 0): RunStreamFrame {
         };
       }
       return { kind: 'unknown', frame: f };
-    case 'data':
+    case 'data' satisfies ServerFrame['type']:
       if (!('content' in f) || f.content === undefined) {
         throw new StreamError(`run-stream data frame ${index} has no content`, { code: 'INVALID_PAYLOAD', detail: f });
       }
       return { kind: 'data', value: decodeStructuredPayload(f.content, `run-stream data frame ${index}`) };
-    case 'error':
+    case 'error' satisfies ServerFrame['type']:
       return { kind: 'error', frame: f };
     default:
       return { kind: 'unknown', frame: f };

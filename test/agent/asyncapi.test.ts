@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { Parser } from '@asyncapi/parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ServerError, TAIL_EVENT_TYPES, type TailEvent } from '../../src/agent/index.js';
-import { TailDecoder } from '../../src/agent/frames.js';
+import { ServerError, TAIL_EVENT_TYPES } from '../../src/agent/index.js';
+import { TailDecoder, type ReceivedEvent } from '../../src/agent/frames.js';
 import { DEFAULT_STREAM_LIMITS, StreamBudget } from '../../src/core/stream-limits.js';
 import { CAPTURED_LINES } from './helpers.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
 function decoder() {
   return new TailDecoder({
     budget: new StreamBudget({ ...DEFAULT_STREAM_LIMITS }, 'message'),
-    errorFrom: (event: TailEvent) => new ServerError(`${String(event.message)} (HTTP 500)`, { statusCode: 500, detail: event }),
+    errorFrom: (event: ReceivedEvent) => new ServerError(`${String(event.message)} (HTTP 500)`, { statusCode: 500, detail: event }),
   });
 }
 
@@ -78,6 +78,17 @@ describe('agent-logs.asyncapi.yaml', () => {
       }
     }
     expect([...seen].sort()).toEqual([...TAIL_EVENT_TYPES].sort());
+  });
+
+  it('acts on no type the document does not declare: such an event gives nothing, throws nothing, ends nothing', () => {
+    const declared = new Set(doc.allMessages().all().map(payloadType));
+    for (const type of ['progress', 'Error', 'COMPLETE', 'logs', '', 42, true]) {
+      expect(declared.has(type as string)).toBe(false);
+      const d = decoder();
+      expect(d.frame(JSON.stringify({ type, message: 'text' })), String(type)).toEqual([]);
+      expect(d.line(`data: ${JSON.stringify({ type, message: 'text' })}`), String(type)).toEqual([]);
+      expect(d.complete).toBe(false);
+    }
   });
 
   it('the log examples, in order, are the captured job: 23 lines', () => {

@@ -12,6 +12,8 @@ import { RUN_STREAM_MESSAGES, parseRunStreamFrame, buildRunRequest } from '../..
 const SPEC = new URL('../../openapi/runagent-stream.asyncapi.yaml', import.meta.url);
 type Doc = NonNullable<Awaited<ReturnType<Parser['parse']>>['document']>;
 let doc: Doc;
+/** The frame kind the client maps a message id to (undefined for an id it does not know). */
+const kindOf = (id: string): string | undefined => (RUN_STREAM_MESSAGES as Readonly<Record<string, string>>)[id];
 
 beforeAll(async () => {
   const { document, diagnostics } = await new Parser().parse(await readFile(SPEC, 'utf8'));
@@ -33,7 +35,7 @@ describe('runagent-stream.asyncapi.yaml', () => {
     let checked = 0;
     for (const op of receive) {
       for (const message of op.messages().all()) {
-        const kind = RUN_STREAM_MESSAGES[message.id()];
+        const kind = kindOf(message.id());
         expect(kind, message.id()).toBeDefined();
         expect(kind).not.toBe('unknown');
         const examples = message.examples().all();
@@ -46,6 +48,26 @@ describe('runagent-stream.asyncapi.yaml', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(13);
+  });
+
+  it('acts on no type or status the document does not declare: such a frame is read as unknown', () => {
+    const declared = doc.allMessages().all().map((m) => m.payload()!.json() as { properties?: Record<string, { const?: unknown }> });
+    const types = new Set<unknown>(declared.map((p) => p.properties?.type?.const).filter((t) => t !== undefined));
+    const statuses = new Set<unknown>(declared.map((p) => p.properties?.status?.const).filter((s) => s !== undefined));
+    expect([...types].sort()).toEqual(['data', 'error', 'status']);
+    expect([...statuses].sort()).toEqual(['stream_completed', 'stream_started']);
+    const frames: Array<Record<string, unknown>> = [
+      { type: 'progress', content: '{}' },
+      { type: 'Data', content: '{}' },
+      { type: 'status', status: 'stream_paused' },
+      { type: 'status' },
+      { status: 'stream_completed' },
+      { kind: 'error', error: 'x' },
+    ];
+    for (const frame of frames) {
+      expect(types.has(frame.type) && (frame.type !== 'status' || statuses.has(frame.status)), 'an undeclared frame').toBe(false);
+      expect(parseRunStreamFrame(JSON.stringify(frame)).kind, JSON.stringify(frame)).toBe('unknown');
+    }
   });
 
   it('data examples decode (twice) to the captured chunks', () => {
@@ -66,7 +88,7 @@ describe('runagent-stream.asyncapi.yaml', () => {
     expect(send.length).toBeGreaterThan(0);
     for (const op of send) {
       for (const message of op.messages().all()) {
-        expect(RUN_STREAM_MESSAGES[message.id()]).toBe('request');
+        expect(kindOf(message.id())).toBe('request');
         const schema = message.payload()!.json() as { required: string[]; properties: Record<string, { type: string }> };
         const built = buildRunRequest('generic_stream', { message: 'hi' }, [], 300_000) as unknown as Record<string, unknown>;
         expect(schema.required.length).toBeGreaterThan(0);
