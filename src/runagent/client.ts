@@ -330,6 +330,7 @@ export class RunAgentClient {
           fetch: o.fetch,
           logger: o.logger,
           logLevel: settings.logLevel,
+          tracing: o.tracing,
           classify: classifyStatus,
         });
         this.#baseUrl = settings.baseUrl;
