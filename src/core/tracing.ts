@@ -10,6 +10,7 @@
  * one `CLIENT` span per physical HTTP request, redirects and retries each their own, named
  * `{method} {url.template}`; W3C `traceparent` injected into each request.
  */
+import { StreamLimitError } from './errors.js';
 import type { Secrets } from './redact.js';
 
 /** Attribute values as OpenTelemetry takes them. */
@@ -218,5 +219,29 @@ export class Tracer {
     const span = this.#tracer.startSpan(name, { kind: INTERNAL, attributes });
     const api = this.#api;
     return new StreamSpan(span, this, api ? api.trace.setSpan(api.context.active(), span) : undefined);
+  }
+}
+
+/**
+ * `items` counted under `span`: each item delivered is counted, and the span ends when the
+ * stream does — its last item, a failure (a stream limit also as a `limit` event), or the
+ * caller leaving the loop. Without a span, `items` itself: no wrapper on the untraced path.
+ */
+export function traced<T>(items: AsyncGenerator<T, void, undefined>, span: StreamSpan | undefined): AsyncGenerator<T, void, undefined> {
+  return span ? count(items, span) : items;
+}
+
+async function* count<T>(items: AsyncGenerator<T, void, undefined>, span: StreamSpan): AsyncGenerator<T, void, undefined> {
+  try {
+    for await (const item of items) {
+      span.item();
+      yield item;
+    }
+  } catch (err) {
+    if (err instanceof StreamLimitError) span.event('limit', { 'error.type': err.code ?? err.name });
+    span.end(err);
+    throw err;
+  } finally {
+    span.end();
   }
 }
