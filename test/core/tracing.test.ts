@@ -105,6 +105,20 @@ describe('HTTP spans', () => {
     expect(allText(spans)).not.toContain(TOKEN);
   });
 
+  it('a followed redirect is a request of its own: the hop a span with its 307, the next counted as a resend', async () => {
+    server = await startServer((req, res) => {
+      if (req.url === '/api/jobs/old') res.writeHead(307, { location: '/api/jobs/raysubmit_1' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jobRecord('raysubmit_1', 'RUNNING')));
+    });
+    await ray(server.url).jobs.get('old');
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => [s.attributes['http.response.status_code'], s.attributes['http.request.resend_count'], s.status.code])).toEqual([
+      [307, undefined, otel.SpanStatusCode.UNSET],
+      [200, 1, otel.SpanStatusCode.UNSET],
+    ]);
+    expect(spans[1]!.attributes['url.full']).toBe(`${server.url}/api/jobs/raysubmit_1`);
+  });
+
   it('url.full carries no credentials: userinfo, secret query values and known tokens are REDACTED', () => {
     const secrets = new Secrets().add(TOKEN);
     const out = redactUrl(`https://user:pw@example.com:8443/a/${TOKEN}?token=abc&sig=xyz&limit=5`, secrets);
