@@ -57,7 +57,7 @@ export class Agents {
     const call = callOptions(params.signal, checked);
     const t = this.#c.transport;
     const seen = new StreamAnswer();
-    const trace = streamSpan(t, 'POST', '/run/stream');
+    const trace = t.tracer && streamSpan(t.tracer, 'POST', '/run/stream');
     const open = async () => streamBody(await t.client.POST('/run/stream', { body, ...t.init(streamCall(call, { unsafe: true, trace })) }), 'POST /run/stream', seen);
     return new ResponseStream(traced(readToTerminal(open, agentDecoder(), isAgentTerminal, 'POST /run/stream', streamContext(t, call, idleTimeoutMs, trace)), trace), seen);
   }

@@ -3,7 +3,7 @@
  * one call's options are merged (a `signal` may come in the parameters, as the agntz client
  * takes it, or in the per-call options).
  */
-import { StreamError, type CallOptions, type RequestOptions, type StreamAnswer, type StreamSpan, type Transport } from '../core/index.js';
+import { StreamError, type CallOptions, type RequestOptions, type StreamAnswer, type StreamSpan, type Tracer, type Transport } from '../core/index.js';
 import type { StreamContext } from './stream.js';
 import type { HostedPaths } from './types.js';
 
@@ -45,9 +45,9 @@ export function streamContext(t: HostedTransport, call: RequestOptions, idleTime
   return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call), idleTimeoutMs, trace };
 }
 
-/** The span of one stream (`stream POST /run/stream`), or `undefined` when tracing is off. */
-export function streamSpan(t: HostedTransport, method: string, template: string, attributes: Record<string, string | number | undefined> = {}): StreamSpan | undefined {
-  return t.tracer?.stream(`stream ${method} ${template}`, { 'http.request.method': method, 'url.template': template, ...attributes });
+/** The span of one stream (`stream POST /run/stream`). Call it as `t.tracer && streamSpan(…)`: nothing is built when tracing is off. */
+export function streamSpan(tracer: Tracer, method: string, template: string, attributes: Record<string, string | number | undefined> = {}): StreamSpan {
+  return tracer.stream(`stream ${method} ${template}`, { 'http.request.method': method, 'url.template': template, ...attributes });
 }
 
 /**

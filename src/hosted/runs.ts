@@ -105,7 +105,7 @@ export class Runs {
     const from = checkSince(since);
     const t = this.#t;
     const seen = new StreamAnswer();
-    const trace = streamSpan(t, 'GET', '/runs/{runId}/stream', { 'agentwire.run.id': id, 'agentwire.stream.since': from });
+    const trace = t.tracer && streamSpan(t.tracer, 'GET', '/runs/{runId}/stream', { 'agentwire.run.id': id, 'agentwire.stream.since': from });
     const open = async (after: number | undefined) =>
       streamBody(
         await t.client.GET('/runs/{runId}/stream', {

@@ -77,7 +77,7 @@ export class Traces {
     const { call, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const t = this.#t;
     const seen = new StreamAnswer();
-    const trace = streamSpan(t, 'GET', '/traces/{traceId}/stream', { 'agentwire.trace.id': id });
+    const trace = t.tracer && streamSpan(t.tracer, 'GET', '/traces/{traceId}/stream', { 'agentwire.trace.id': id });
     const open = async () =>
       streamBody(
         await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(call, { trace })) }),
