@@ -5,7 +5,7 @@
  * `GET /traces/{id}/stream`). Every wait for the server's next bytes is bounded by an idle
  * timeout, because the worker sends no heartbeats and a stalled body would otherwise hang.
  */
-import { ClientError, RequestTimeoutError, StreamError, sleep, sseEvents, type Logger, type Secrets, type SseEvent, type StreamSpan } from '../core/index.js';
+import { ClientError, RequestTimeoutError, StreamError, sleep, sseChunks, type Logger, type Secrets, type SseEvent, type StreamSpan } from '../core/index.js';
 
 /** The SSE frame an event came from, as received: its `event:` name, `data:` text and `id:`. */
 export interface WireEvent<Name extends string = string> {
@@ -67,20 +67,22 @@ function idleError(what: string, ms: number): RequestTimeoutError {
   return new RequestTimeoutError(`${what} sent nothing for ${ms} ms`, { statusCode: 408, code: 'STREAM_IDLE' });
 }
 
-/** The frames of one body, bounded by the idle timeout. */
-function frames(body: ReadableStream<Uint8Array>, what: string, ctx: StreamContext): AsyncGenerator<SseEvent, void, undefined> {
+/**
+ * The frames of one body, bounded by the idle timeout, as the frames each read completes: the
+ * readers below hand them out one event per step of their own generator.
+ */
+function frames(body: ReadableStream<Uint8Array>, what: string, ctx: StreamContext): AsyncGenerator<readonly SseEvent[], void, undefined> {
   const ms = ctx.idleTimeoutMs;
-  return sseEvents(body, { idleTimeoutMs: ms, onIdle: () => idleError(what, ms) });
+  return sseChunks(body, { idleTimeoutMs: ms, onIdle: () => idleError(what, ms) });
 }
 
 /** A frame decoded, or `undefined` for an unknown event name (skipped unparsed). */
-function decodeFrame<E>(frame: SseEvent, dec: Decoder<E>, ctx: StreamContext): [E, WireEvent] | undefined {
+function decodeFrame<E>(frame: SseEvent, dec: Decoder<E>, ctx: StreamContext): E | undefined {
   if (!dec.names.has(frame.event)) {
     ctx.logger.debug(`ignoring unknown SSE event "${frame.event}"`);
     return undefined;
   }
-  const data = parseData(frame, ctx.secrets);
-  return [dec.decode(frame, data), frame];
+  return dec.decode(frame, parseData(frame, ctx.secrets));
 }
 
 function truncated(what: string, cause?: unknown, extra = ''): StreamError {
@@ -111,11 +113,13 @@ export async function* readToTerminal<E>(
 ): AsyncGenerator<E, void, undefined> {
   const body = await open();
   try {
-    for await (const frame of frames(body, what, ctx)) {
-      const decoded = decodeFrame(frame, dec, ctx);
-      if (!decoded) continue;
-      yield decoded[0];
-      if (isTerminal(decoded[0])) return;
+    for await (const chunk of frames(body, what, ctx)) {
+      for (const frame of chunk) {
+        const event = decodeFrame(frame, dec, ctx);
+        if (event === undefined) continue;
+        yield event;
+        if (isTerminal(event)) return;
+      }
     }
   } catch (err) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
@@ -166,23 +170,24 @@ export async function* follow<E>(
     let progressed = false;
     let cause: unknown;
     try {
-      for await (const frame of frames(body, what, ctx)) {
-        const decoded = decodeFrame(frame, dec, ctx);
-        if (!decoded) continue;
-        const [event, wire] = decoded;
-        const seq = position.seq?.(event, wire);
-        if (seq !== undefined) {
-          if (last !== undefined && seq <= last) continue;
-          last = seq;
+      for await (const chunk of frames(body, what, ctx)) {
+        for (const frame of chunk) {
+          const event = decodeFrame(frame, dec, ctx);
+          if (event === undefined) continue;
+          const seq = position.seq?.(event, frame);
+          if (seq !== undefined) {
+            if (last !== undefined && seq <= last) continue;
+            last = seq;
+          }
+          const key = position.key?.(event);
+          if (key !== undefined) {
+            if (seen.has(key)) continue;
+            seen.add(key);
+          }
+          progressed = true;
+          yield event;
+          if (isTerminal(event)) return;
         }
-        const key = position.key?.(event);
-        if (key !== undefined) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        progressed = true;
-        yield event;
-        if (isTerminal(event)) return;
       }
     } catch (err) {
       if (ctx.signal?.aborted) throw ctx.signal.reason;

@@ -5,7 +5,7 @@
  * and `traces.stream` end with a 408 and close the body; `runs.stream` resumes with `?since=`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sseEvents } from '../../src/core/sse.js';
+import { sseChunks, type SseEvent } from '../../src/core/sse.js';
 import { RequestTimeoutError, StreamError, ValidationError } from '../../src/hosted/index.js';
 import { startServer, until, type TestServer } from '../support/servers.js';
 import { capture, client, collect, frames, sseExample, sseHead } from './support.js';
@@ -76,24 +76,27 @@ describe('line endings: LF, CRLF and bare CR, the last event flushed at the end 
   });
 });
 
-describe('core sseEvents: one event per next()', () => {
-  it('three events in one chunk come as three single events, not a batch', async () => {
+describe('core sseChunks: the events each read completes', () => {
+  it('three events in one chunk come as one array, in order; the end of the body closes the loop', async () => {
     const body = new Response('event: a\ndata: 1\n\nevent: b\ndata: 2\n\ndata: 3\nid: 7\n\n').body!;
-    const it = sseEvents(body);
-    expect((await it.next()).value).toEqual({ event: 'a', data: '1', id: undefined });
-    expect((await it.next()).value).toEqual({ event: 'b', data: '2', id: undefined });
-    expect((await it.next()).value).toEqual({ event: 'message', data: '3', id: '7' });
-    expect((await it.next()).done).toBe(true);
+    const chunks: SseEvent[][] = [];
+    for await (const events of sseChunks(body)) chunks.push([...events]);
+    expect(chunks.flat()).toEqual([
+      { event: 'a', data: '1', id: undefined },
+      { event: 'b', data: '2', id: undefined },
+      { event: 'message', data: '3', id: '7' },
+    ]);
+    expect(chunks[0]).toHaveLength(3);
   });
 
-  it('leaving after the first event cancels the body', async () => {
+  it('leaving after the first chunk cancels the body', async () => {
     let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
       start: (c) => c.enqueue(new TextEncoder().encode('data: 1\n\ndata: 2\n\n')),
       cancel: () => void (cancelled = true),
     });
-    for await (const e of sseEvents(body)) {
-      expect(e.data).toBe('1');
+    for await (const events of sseChunks(body)) {
+      expect(events.map((e) => e.data)).toEqual(['1', '2']);
       break;
     }
     expect(cancelled).toBe(true);
