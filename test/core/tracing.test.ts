@@ -105,6 +105,27 @@ describe('HTTP spans', () => {
     expect(allText(spans)).not.toContain(TOKEN);
   });
 
+  it("the API's registered propagator writes the headers, with the request's span in its context", async () => {
+    const propagator: otel.TextMapPropagator = {
+      inject: (ctx, carrier, setter) => setter.set(carrier, 'x-test-span', otel.trace.getSpan(ctx)?.spanContext().spanId ?? 'none'),
+      extract: (ctx) => ctx,
+      fields: () => ['x-test-span'],
+    };
+    otel.propagation.setGlobalPropagator(propagator);
+    try {
+      server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jobRecord('raysubmit_1', 'RUNNING')));
+      });
+      await ray(server.url).jobs.get('raysubmit_1');
+    } finally {
+      otel.propagation.disable();
+    }
+    const [span] = exporter.getFinishedSpans();
+    expect(server.requests[0]!.headers['x-test-span']).toBe(span!.spanContext().spanId);
+    // That propagator wrote no traceparent: the client wrote one from the span.
+    expect(server.requests[0]!.headers.traceparent).toBe(`00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`);
+  });
+
   it('a followed redirect is a request of its own: the hop a span with its 307, the next counted as a resend', async () => {
     server = await startServer((req, res) => {
       if (req.url === '/api/jobs/old') res.writeHead(307, { location: '/api/jobs/raysubmit_1' }).end();
@@ -241,6 +262,7 @@ describe('stream spans', () => {
     const tail = spans.find((s) => s.name === 'tail /api/jobs/{job_id}/logs/tail')!;
     const run = spans.find((s) => s.name === 'run-stream /api/v1/agents/{agent_id}/run-stream')!;
     expect(tail.attributes['agentwire.stream.items']).toBe(2);
+    expect(childrenOf(spans, tail).map((s) => s.name)).toEqual(['GET /api/jobs/{job_or_submission_id}']); // the read after the close
     expect(run.attributes).toMatchObject({ 'agentwire.stream.items': 1, 'agentwire.entrypoint': 'generic_stream' });
     const upgrades = server.requests.filter((r) => r.method === 'UPGRADE');
     expect(upgrades.map((r) => r.headers.traceparent)).toEqual([tail, run].map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`));
