@@ -4,6 +4,7 @@ import { isLogLevel, type Logger, type LogLevel } from '../core/log.js';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
 import { resolveStreamLimits, type StreamLimits } from '../core/stream-limits.js';
 import { resolveTimeout, type Timeout } from '../core/timeout.js';
+import type { TracingOptions } from '../core/tracing.js';
 import { APIPromise } from '../core/api-promise.js';
 import { answer, checkMaxRetries, Transport, type FetchLike, type RequestOptions } from '../core/transport.js';
 import { checkId, checkName, invalid } from '../core/validate.js';
@@ -59,6 +60,12 @@ export interface AgentClientOptions {
   /** Where log lines go (default `console`), from `logLevel` (default `warn`). Tokens never reach it. */
   logger?: Logger;
   logLevel?: LogLevel;
+  /**
+   * OpenTelemetry, off unless set: `{ api }` with the `@opentelemetry/api` module (or
+   * `{ tracer }`). Each HTTP request is a client span, each log tail a span; W3C `traceparent`
+   * is sent on requests and WebSocket handshakes. See {@link TracingOptions}.
+   */
+  tracing?: TracingOptions;
 }
 
 const HEADER_VALUE = /^[^\u0000-\u001f\u007f]+$/;
@@ -134,6 +141,7 @@ export class AgentClient {
       fetch: options.fetch,
       logger: options.logger,
       logLevel: options.logLevel,
+      tracing: options.tracing,
       classify: classifyAgentError,
     });
   }

@@ -55,3 +55,4 @@ export type { RequestOptions, FetchLike } from '../core/transport.js';
 export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';
 export type { Timeout } from '../core/timeout.js';
 export type { Logger, LogLevel } from '../core/log.js';
+export type { TracingOptions, OpenTelemetryApi, TracerLike, SpanLike, Attributes, AttributeValue } from '../core/tracing.js';

@@ -6,6 +6,7 @@ import { bodyLines } from '../core/lines.js';
 import { StreamBudget, type StreamLimits } from '../core/stream-limits.js';
 import { describe, type Transport } from '../core/transport.js';
 import { resolveTimeout } from '../core/timeout.js';
+import { traced, type StreamSpan } from '../core/tracing.js';
 import { checkId, checkOneOf, invalid } from '../core/validate.js';
 import { openWebSocket, type CloseInfo, type WebSocketConnection } from '../core/websocket.js';
 import { TailDecoder } from './frames.js';
@@ -132,24 +133,27 @@ export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
     this.#answer.response = this.#answer.headers = undefined;
     // A browser's WebSocket cannot send the auth headers: there `auto` is the HTTP tail.
     const http = this.plan.protocol === 'http' || (this.plan.protocol === 'auto' && !SOCKET_SENDS_HEADERS);
-    return http ? this.#http(0) : this.#run();
+    const trace = this.ctx.transport.tracer?.stream('tail /jobs/{job_id}/logs', { 'agentwire.job.id': this.plan.jobId, 'agentwire.tail.protocol': this.plan.protocol });
+    return traced(http ? this.#http(0, trace) : this.#run(trace), trace);
   }
 
   /**
    * The tail's lines: the WebSocket, then — for `auto`, after a 5xx-class failure — the HTTP
    * tail, told how many lines were already delivered.
    */
-  async *#run(): AsyncGenerator<string, void, undefined> {
+  async *#run(trace: StreamSpan | undefined): AsyncGenerator<string, void, undefined> {
     const { protocol, signal } = this.plan;
     /** Lines delivered so far: the HTTP tail after a fallback skips this many. */
     let delivered = 0;
     this.#protocol = 'websocket';
     let conn: WebSocketConnection | undefined;
     let completed = false;
+    const headers = this.ctx.transport.headers(this.plan.headers);
+    trace?.inject(headers);
     try {
       conn = await openWebSocket(this.#wsUrl(), {
         label: `WebSocket tail of job ${this.plan.jobId}`,
-        headers: this.ctx.transport.headers(this.plan.headers),
+        headers,
         handshakeTimeoutMs: this.plan.timeoutMs,
         // Counts only the waits for the server: a consumer slower than the timeout is not silence.
         idleTimeoutMs: this.plan.timeoutMs,
@@ -158,7 +162,7 @@ export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
         refused: (status, body, headers) => this.ctx.transport.errorFromBody(status, body, headers),
       });
       this.#answer.websocket(conn.headers);
-      const decoder = this.#decoder('message');
+      const decoder = this.#decoder('message', trace);
       for (let text = await conn.read(); text !== undefined; text = await conn.read()) {
         for (const line of decoder.frame(text)) {
           delivered++;
@@ -174,6 +178,7 @@ export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
     } catch (err) {
       if (protocol === 'websocket' || signal?.aborted || !fallsBack(err)) throw err;
       this.#fallbackReason = err as ClientError;
+      trace?.event('fallback', { 'agentwire.tail.protocol': 'http', 'error.type': (err as ClientError).code ?? (err as ClientError).name, 'agentwire.stream.items': delivered });
       this.ctx.transport.logger.info(
         `log tail of job ${this.plan.jobId}: WebSocket failed after ${delivered} line(s) (${(err as Error).message}); falling back to HTTP`,
       );
@@ -181,22 +186,22 @@ export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
       if (completed) conn?.close(1000, '');
       else conn?.close();
     }
-    yield* this.#http(delivered);
+    yield* this.#http(delivered, trace);
   }
 
   /** The HTTP tail's lines, without its first `skip` (already delivered over the WebSocket). */
-  async *#http(skip: number): AsyncGenerator<string, void, undefined> {
+  async *#http(skip: number, trace: StreamSpan | undefined): AsyncGenerator<string, void, undefined> {
     const { jobId, timeoutMs, signal } = this.plan;
     const t = this.ctx.transport;
     this.#protocol = 'http';
     try {
       const { data: body, response } = await t.client.GET('/jobs/{job_id}/logs/stream/', {
         params: { path: { job_id: jobId } },
-        ...t.init({ stream: true, signal, timeout: timeoutMs, headers: this.plan.headers }),
+        ...t.init({ stream: true, signal, timeout: timeoutMs, headers: this.plan.headers, trace }),
       });
       this.#answer.http(response);
       if (!body) return;
-      const decoder = this.#decoder('line');
+      const decoder = this.#decoder('line', trace);
       // No deadline on the body as a whole: only on each wait for the next chunk.
       const lines = bodyLines(body as unknown as ReadableStream<Uint8Array>, {
         idleTimeoutMs: timeoutMs,
@@ -218,14 +223,16 @@ export class JobLogTail implements AsyncIterable<string>, ConnectedStream {
     }
   }
 
-  #decoder(unit: 'message' | 'line'): TailDecoder {
+  #decoder(unit: 'message' | 'line', trace: StreamSpan | undefined): TailDecoder {
     const t = this.ctx.transport;
     const limit = this.ctx.limits.maxMessageSize;
     return new TailDecoder({
       budget: new StreamBudget(this.ctx.limits, unit),
       errorFrom: (event) => t.errorFromBody(500, event, undefined, 'the log tail reported an error'),
-      onOversized: (bytes) =>
-        t.logger.warn(`log tail of job ${this.plan.jobId}: skipped a ${unit} of ${bytes} bytes (over maxMessageSize ${limit}); later ones are skipped silently`),
+      onOversized: (bytes) => {
+        trace?.event('limit', { 'error.type': 'MESSAGE_TOO_LARGE', 'agentwire.stream.bytes': bytes });
+        t.logger.warn(`log tail of job ${this.plan.jobId}: skipped a ${unit} of ${bytes} bytes (over maxMessageSize ${limit}); later ones are skipped silently`);
+      },
     });
   }
 

@@ -9,6 +9,8 @@ import type { Logger, LogLevel } from '../core/log.js';
 import { Secrets } from '../core/redact.js';
 import { invalid } from '../core/validate.js';
 import { Output, type Io } from './output.js';
+import { SpanRecorder } from './trace.js';
+import type { TracingOptions } from '../core/tracing.js';
 
 /** The options of the root command, valid on every command. */
 export interface GlobalOptions {
@@ -18,6 +20,7 @@ export interface GlobalOptions {
   timeout?: number;
   retries?: number;
   color?: boolean;
+  trace?: boolean;
 }
 
 /** Environment variables that hold credentials: their values are redacted from all output. */
@@ -36,6 +39,7 @@ export interface SharedClientOptions {
   maxRetries?: number;
   logger: Logger;
   logLevel?: LogLevel;
+  tracing?: TracingOptions;
 }
 
 /** One run of the command line: its streams, its secrets, and the signal Ctrl-C aborts. */
@@ -43,6 +47,8 @@ export class Cli {
   readonly io: Io;
   readonly secrets = new Secrets();
   readonly signal: AbortSignal;
+  /** The spans of this run's clients, with `--trace`; printed by `runCli` at the end. */
+  spans: SpanRecorder | undefined;
 
   constructor(io: Io, signal: AbortSignal, argv: readonly string[]) {
     this.io = io;
@@ -117,7 +123,7 @@ export class Session {
   }
 
   /**
-   * `--header`, `--timeout`, `--retries` and a logger that writes to stderr (`--debug`: from
+   * `--header`, `--timeout`, `--retries`, `--trace` (a span recorder) and a logger that writes to stderr (`--debug`: from
    * `debug` up; otherwise the client's default level). Throws {@link ValidationError} for a
    * header that is not `Name: value` (naming the header, never its value).
    */
@@ -127,6 +133,7 @@ export class Session {
     if (this.globals.timeout !== undefined) o.timeout = this.globals.timeout;
     if (this.globals.retries !== undefined) o.maxRetries = this.globals.retries;
     if (this.globals.debug) o.logLevel = 'debug';
+    if (this.globals.trace) o.tracing = { api: (this.cli.spans ??= new SpanRecorder()).api };
     return o;
   }
 

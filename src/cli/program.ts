@@ -50,6 +50,7 @@ export function buildProgram(cli: Cli): Command {
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable), e.g. "Prefer: code=404" against the mock', collect)
     .option('--timeout <ms>', 'request timeout in milliseconds', intArg(1, 86_400_000))
     .option('--retries <n>', 'retries of a failed request (default 3)', intArg(0, 10))
+    .option('--trace', 'print the spans of the command (each HTTP request, each stream) to stderr as a tree when it ends')
     .addOption(new Option('--no-color', 'no colour (also: NO_COLOR=1)'))
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
@@ -120,6 +121,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(errorText(err, debug, cli.secrets));
     return exitCodeFor(err);
   } finally {
+    if (cli.spans && !cli.spans.empty) io.stderr.write(cli.secrets.redact(cli.spans.render()));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -11,3 +11,4 @@ export * from './timeout.js';
 export * from './transport.js';
 export * from './validate.js';
 export * from './websocket.js';
+export * from './tracing.js';

@@ -23,6 +23,7 @@ import {
   type RetryPolicy,
 } from './retry.js';
 import { Deadline, resolveTimeout, type Deadlines, type Timeout } from './timeout.js';
+import { Tracer, type SpanLike, type StreamSpan, type TracingOptions } from './tracing.js';
 
 /** A `fetch`-compatible function (the global one, undici's, or a test double). */
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
@@ -40,6 +41,13 @@ export interface BaseClientOptions {
   /** Where log lines go (default `console`) and from which level (default `warn`). */
   logger?: Logger;
   logLevel?: LogLevel;
+  /**
+   * OpenTelemetry, off unless set: pass the `@opentelemetry/api` module (`{ api: otel }`) and
+   * each HTTP request becomes a client span (HTTP semantic conventions; `url.full` without
+   * credentials), each stream a span with its events; W3C `traceparent` is sent. agentwire
+   * never imports the API itself, so it stays out of bundles and costs nothing when unset.
+   */
+  tracing?: TracingOptions;
 }
 
 /** Per-call options: every method that does I/O takes these last. */
@@ -69,6 +77,8 @@ export interface CallOptions extends RequestOptions {
    * {@link ResponseValidationError}.
    */
   allowEmpty?: boolean;
+  /** @internal The stream this request belongs to: its span is the request span's parent. */
+  trace?: StreamSpan | undefined;
 }
 
 /** Where {@link Transport.init} puts a call's options inside openapi-fetch's per-call options. */
@@ -165,6 +175,8 @@ export class Transport<Paths extends {}> {
   readonly #policy: RetryPolicy;
   readonly #headers: Record<string, string>;
   readonly #classify: TransportOptions['classify'];
+  /** `undefined` unless the user turned tracing on: every tracing hook is behind it. */
+  readonly tracer: Tracer | undefined;
 
   constructor(options: TransportOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -177,10 +189,11 @@ export class Transport<Paths extends {}> {
     this.#fetch = options.fetch;
     this.#headers = { ...options.headers, ...options.authHeaders };
     this.#classify = options.classify;
+    this.tracer = tracerFor(options.tracing, this.secrets);
     this.logger = createLogger(options.logLevel, options.logger, (s) => this.secrets.redact(s));
     const inner = createClient<Paths>({ baseUrl: this.baseUrl, headers: this.#headers });
     const method = (name: string) => (url: string, init?: Init) =>
-      this.#call(init, (i) => (inner.request as (m: string, u: string, i: object) => Promise<FetchResult>)(name, url, i));
+      this.#call(init, url, (i) => (inner.request as (m: string, u: string, i: object) => Promise<FetchResult>)(name, url, i));
     const methods = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'].map((name) => [name, method(name)]);
     this.client = {
       ...inner,
@@ -219,17 +232,18 @@ export class Transport<Paths extends {}> {
    * body serialised again) under its own {@link Deadline}: `headersMs` until the response
    * headers, then `readMs` for the body, read here (a 2xx) or by openapi-fetch (an error body).
    */
-  async #call(init: Init | undefined, invoke: (init: object) => Promise<FetchResult>): Promise<FetchResult> {
+  async #call(init: Init | undefined, template: string, invoke: (init: object) => Promise<FetchResult>): Promise<FetchResult> {
     const { [CALL_OPTIONS]: given, ...rest } = init ?? {};
     const call: CallOptions = given ?? {};
     const { headersMs, readMs } = call.timeout == null ? this.#deadlines : resolveTimeout(call.timeout);
+    const trace: Trace | undefined = this.tracer && { tracer: this.tracer, template, parent: call.trace, sent: 0, span: undefined };
     for (let retry = 0; ; retry++) {
       const deadline = new Deadline(call.signal).arm(headersMs);
       let sent: Request | undefined;
       let answered = false;
       const fetch = async (request: Request) => {
         sent = request;
-        const response = await this.#follow(request, deadline);
+        const response = await this.#follow(request, deadline, trace);
         answered = true;
         deadline.arm(readMs);
         return response;
@@ -245,6 +259,11 @@ export class Transport<Paths extends {}> {
         ({ result, text } = await deadline.race(attempt()));
       } catch (err) {
         deadline.clear();
+        if (trace?.span) {
+          const type = call.signal?.aborted ? 'cancelled' : deadline.timedOut ? 'timeout' : (errorCode(err) ?? undefined);
+          trace.tracer.failed(trace.span, err, type);
+          trace.span = undefined;
+        }
         if (call.signal?.aborted) throw call.signal.reason;
         if (!deadline.timedOut && (err instanceof ClientError || sent === undefined)) throw err; // not I/O: refused redirect, middleware, serializer
         const what = label(sent);
@@ -257,6 +276,10 @@ export class Transport<Paths extends {}> {
       }
       deadline.clear();
       const { response } = result;
+      if (trace?.span) {
+        trace.tracer.response(trace.span, response.status);
+        trace.span = undefined;
+      }
       if (!response.ok) {
         const error = this.errorFromBody(response.status, result.error, response.headers, response.statusText);
         const statuses = call.unsafe ? RETRYABLE_UNSAFE_STATUSES : RETRYABLE_STATUSES;
@@ -276,10 +299,11 @@ export class Transport<Paths extends {}> {
    * leave the origin; so is every redirect where `fetch` hides the target (a browser's opaque
    * redirect).
    */
-  async #follow(request: Request, deadline: Deadline): Promise<Response> {
+  async #follow(request: Request, deadline: Deadline, trace: Trace | undefined): Promise<Response> {
     const fetch = this.#fetch ?? globalThis.fetch;
     for (let hops = 0; ; hops++) {
       const replay = request.body === null ? request : request.clone();
+      if (trace) trace.span = trace.tracer.request(request, trace.template, trace.sent++, trace.parent);
       const response = await fetch(request, { signal: deadline.signal });
       if (response.type === 'opaqueredirect') {
         throw new RedirectError(`${label(request)}: redirected, and this runtime's fetch does not say where (an opaque redirect): not followed; use the final URL as the base URL`, {
@@ -289,6 +313,10 @@ export class Transport<Paths extends {}> {
       }
       const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
       if (location === null) return response;
+      if (trace?.span) {
+        trace.tracer.response(trace.span, response.status);
+        trace.span = undefined;
+      }
       await response.body?.cancel().catch(() => {});
       const target = new URL(location, request.url);
       const origin = new URL(request.url).origin;
@@ -363,6 +391,26 @@ export class Transport<Paths extends {}> {
     }
     return new Class(`${message} (HTTP ${status})`, init);
   }
+}
+
+/** A traced call's state: the span of the request in flight, and how many were sent before it. */
+interface Trace {
+  tracer: Tracer;
+  template: string;
+  parent: StreamSpan | undefined;
+  sent: number;
+  span: SpanLike | undefined;
+}
+
+/** The client's {@link Tracer}, or `undefined` when tracing is off. Throws {@link ValidationError}. */
+function tracerFor(options: TracingOptions | undefined, secrets: Secrets): Tracer | undefined {
+  if (options === undefined) return undefined;
+  const ok = (v: unknown, key: string) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[key] === 'object';
+  const usable =
+    typeof options === 'object' && options !== null &&
+    (typeof options.tracer?.startSpan === 'function' || (ok(options.api, 'trace') && ok(options.api, 'propagation') && ok(options.api, 'context')));
+  if (!usable) throw new ValidationError('tracing must be { api } (the @opentelemetry/api module) or { tracer } (an OpenTelemetry Tracer)', { statusCode: 400 });
+  return new Tracer(options, secrets);
 }
 
 /** The request headers of a redirect that drops the body (the Fetch standard's request-body-header names). */

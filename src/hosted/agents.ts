@@ -1,5 +1,5 @@
-import { APIPromise, ResponseStream, StreamAnswer, answer, type RequestOptions } from '../core/index.js';
-import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
+import { APIPromise, ResponseStream, StreamAnswer, answer, traced, type RequestOptions } from '../core/index.js';
+import { callOptions, streamBody, streamCall, streamContext, streamSpan, type HostedContext, type StreamOptions } from './call.js';
 import { agentDecoder, isAgentTerminal, type AgentStreamEvent } from './events.js';
 import { runBody, streamOptions } from './params.js';
 import { readToTerminal } from './stream.js';
@@ -57,7 +57,8 @@ export class Agents {
     const call = callOptions(params.signal, checked);
     const t = this.#c.transport;
     const seen = new StreamAnswer();
-    const open = async () => streamBody(await t.client.POST('/run/stream', { body, ...t.init(streamCall(call, { unsafe: true })) }), 'POST /run/stream', seen);
-    return new ResponseStream(readToTerminal(open, agentDecoder(), isAgentTerminal, 'POST /run/stream', streamContext(t, call, idleTimeoutMs)), seen);
+    const trace = t.tracer && streamSpan(t.tracer, 'POST', '/run/stream');
+    const open = async () => streamBody(await t.client.POST('/run/stream', { body, ...t.init(streamCall(call, { unsafe: true, trace })) }), 'POST /run/stream', seen);
+    return new ResponseStream(traced(readToTerminal(open, agentDecoder(), isAgentTerminal, 'POST /run/stream', streamContext(t, call, idleTimeoutMs, trace)), trace), seen);
   }
 }

@@ -3,7 +3,7 @@
  * one call's options are merged (a `signal` may come in the parameters, as the agntz client
  * takes it, or in the per-call options).
  */
-import { StreamError, type CallOptions, type RequestOptions, type StreamAnswer, type Transport } from '../core/index.js';
+import { StreamError, type CallOptions, type RequestOptions, type StreamAnswer, type StreamSpan, type Tracer, type Transport } from '../core/index.js';
 import type { StreamContext } from './stream.js';
 import type { HostedPaths } from './types.js';
 
@@ -41,8 +41,13 @@ export function streamCall(call: RequestOptions, extra: Partial<CallOptions> = {
 }
 
 /** The stream readers' view of the client for one call. */
-export function streamContext(t: HostedTransport, call: RequestOptions, idleTimeoutMs: number): StreamContext {
-  return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call), idleTimeoutMs };
+export function streamContext(t: HostedTransport, call: RequestOptions, idleTimeoutMs: number, trace?: StreamSpan): StreamContext {
+  return { secrets: t.secrets, logger: t.logger, signal: call.signal, retryDelay: (n) => t.retryDelay(n, call), idleTimeoutMs, trace };
+}
+
+/** The span of one stream (`stream POST /run/stream`). Call it as `t.tracer && streamSpan(…)`: nothing is built when tracing is off. */
+export function streamSpan(tracer: Tracer, method: string, template: string, attributes: Record<string, string | number | undefined> = {}): StreamSpan {
+  return tracer.stream(`stream ${method} ${template}`, { 'http.request.method': method, 'url.template': template, ...attributes });
 }
 
 /**

@@ -29,3 +29,4 @@ export {
   ResponseValidationError,
   RedirectError,
 } from '../core/index.js';
+export type { TracingOptions, OpenTelemetryApi, TracerLike, SpanLike, Attributes, AttributeValue } from '../core/tracing.js';

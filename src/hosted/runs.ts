@@ -1,5 +1,5 @@
-import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, type RequestOptions, type WithResponse } from '../core/index.js';
-import { callOptions, streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
+import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, traced, type RequestOptions, type WithResponse } from '../core/index.js';
+import { callOptions, streamBody, streamCall, streamContext, streamSpan, type HostedContext, type StreamOptions } from './call.js';
 import { isRunTerminal, runDecoder, type RunStreamEvent } from './events.js';
 import { checkRunId, checkSince, runListQuery, startRunBody, streamOptions } from './params.js';
 import { follow, seqOf } from './stream.js';
@@ -105,20 +105,21 @@ export class Runs {
     const from = checkSince(since);
     const t = this.#t;
     const seen = new StreamAnswer();
+    const trace = t.tracer && streamSpan(t.tracer, 'GET', '/runs/{runId}/stream', { 'agentwire.run.id': id, 'agentwire.stream.since': from });
     const open = async (after: number | undefined) =>
       streamBody(
         await t.client.GET('/runs/{runId}/stream', {
           params: { path: { runId: id }, query: after === undefined ? {} : { since: after } },
-          ...t.init(streamCall(call)),
+          ...t.init(streamCall(call, { trace })),
         }),
         `GET /runs/${id}/stream`,
         seen,
       );
     const events = follow(open, runDecoder(t.secrets), isRunTerminal(id), { seq: seqOf }, `GET /runs/${id}/stream`, {
-      ...streamContext(t, call, idleTimeoutMs),
+      ...streamContext(t, call, idleTimeoutMs, trace),
       since: from,
       resumeOnIdle: true,
     });
-    return new ResponseStream(events, seen);
+    return new ResponseStream(traced(events, trace), seen);
   }
 }

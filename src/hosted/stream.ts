@@ -5,7 +5,7 @@
  * `GET /traces/{id}/stream`). Every wait for the server's next bytes is bounded by an idle
  * timeout, because the worker sends no heartbeats and a stalled body would otherwise hang.
  */
-import { ClientError, RequestTimeoutError, StreamError, sleep, sseChunks, type Logger, type Secrets, type SseEvent } from '../core/index.js';
+import { ClientError, RequestTimeoutError, StreamError, sleep, sseChunks, type Logger, type Secrets, type SseEvent, type StreamSpan } from '../core/index.js';
 
 /** The SSE frame an event came from, as received: its `event:` name, `data:` text and `id:`. */
 export interface WireEvent<Name extends string = string> {
@@ -58,6 +58,8 @@ export interface StreamContext {
   signal?: AbortSignal | undefined;
   /** Longest wait for the server's next bytes on an open stream, in ms. */
   idleTimeoutMs: number;
+  /** The stream's span when tracing is on: reconnects are its events. */
+  trace?: StreamSpan | undefined;
 }
 
 /** The error of a body silent for `ms`: `RequestTimeoutError` (408). */
@@ -205,6 +207,7 @@ export async function* follow<E>(
     stalls++;
     const how = cause === undefined ? 'ended early' : cause instanceof RequestTimeoutError ? 'went idle' : 'dropped';
     ctx.logger.debug(`${what} ${how}; reconnecting${last === undefined ? '' : ` since ${last}`} in ${Math.round(wait)} ms`);
+    ctx.trace?.event('reconnect', { 'agentwire.stream.reason': how, 'agentwire.stream.since': last, 'agentwire.stream.delay_ms': Math.round(wait) });
     await sleep(wait, ctx.signal);
   }
 }

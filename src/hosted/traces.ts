@@ -1,5 +1,5 @@
-import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, type RequestOptions, type WithResponse } from '../core/index.js';
-import { streamBody, streamCall, streamContext, type HostedContext, type StreamOptions } from './call.js';
+import { APIPromise, CursorPage, PagePromise, ResponseStream, StreamAnswer, answer, traced, type RequestOptions, type WithResponse } from '../core/index.js';
+import { streamBody, streamCall, streamContext, streamSpan, type HostedContext, type StreamOptions } from './call.js';
 import { isTraceTerminal, traceDecoder, traceEventKey, type TraceStreamEvent } from './events.js';
 import { checkTraceId, streamOptions, traceListQuery } from './params.js';
 import { follow } from './stream.js';
@@ -77,13 +77,14 @@ export class Traces {
     const { call, idleTimeoutMs } = streamOptions(options, this.#c.idleTimeoutMs);
     const t = this.#t;
     const seen = new StreamAnswer();
+    const trace = t.tracer && streamSpan(t.tracer, 'GET', '/traces/{traceId}/stream', { 'agentwire.trace.id': id });
     const open = async () =>
       streamBody(
-        await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(call)) }),
+        await t.client.GET('/traces/{traceId}/stream', { params: { path: { traceId: id } }, ...t.init(streamCall(call, { trace })) }),
         `GET /traces/${id}/stream`,
         seen,
       );
-    const events = follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs));
-    return new ResponseStream(events, seen);
+    const events = follow(open, traceDecoder(t.secrets), isTraceTerminal, { key: traceEventKey }, `GET /traces/${id}/stream`, streamContext(t, call, idleTimeoutMs, trace));
+    return new ResponseStream(traced(events, trace), seen);
   }
 }

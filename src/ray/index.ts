@@ -25,3 +25,4 @@ export {
 export type { RequestOptions, FetchLike } from '../core/transport.js';
 export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';
 export type { Timeout } from '../core/timeout.js';
+export type { TracingOptions, OpenTelemetryApi, TracerLike, SpanLike, Attributes, AttributeValue } from '../core/tracing.js';

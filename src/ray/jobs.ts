@@ -2,7 +2,8 @@ import type { paths } from '../../generated/ray.js';
 import { RequestTimeoutError } from '../core/errors.js';
 import { sleep } from '../core/retry.js';
 import { APIPromise, ResponseStream, StreamAnswer } from '../core/api-promise.js';
-import { answer, type RequestOptions, type Transport } from '../core/transport.js';
+import { answer, type CallOptions, type RequestOptions, type Transport } from '../core/transport.js';
+import { traced } from '../core/tracing.js';
 import { checkId, checkInt, invalid, shown } from '../core/validate.js';
 import { resolveTailOptions, tailJobLines } from './tail.js';
 import {
@@ -130,22 +131,30 @@ export class RayJobs {
     const t = this.#t;
     resolveTailOptions(options, 1); // throws ValidationError now, not at the first next()
     const answer = new StreamAnswer();
+    const trace = t.tracer?.stream('tail /api/jobs/{job_id}/logs/tail', { 'agentwire.job.id': jobId });
+    const headers = t.headers();
+    trace?.inject(headers);
     const lines = tailJobLines(
       {
         id: jobId,
         url: `${this.#wsBase}/api/jobs/${encodeURIComponent(jobId)}/logs/tail`,
-        headers: t.headers(),
+        headers,
         secrets: t.secrets,
         logger: t.logger,
         handshakeTimeoutMs: t.deadlines().headersMs,
         refused: (status, body, headers) => t.errorFromBody(status, body, headers),
         backoff: (n) => t.retryDelay(n, { maxRetries: Number.MAX_SAFE_INTEGER }) ?? 8_000,
-        readJob: (signal) => this.get(jobId, { signal }),
+        // The transport reads `trace` from the call's options: the job reads are the tail span's children.
+        readJob: (signal) => {
+          const read: CallOptions = { signal, trace };
+          return this.get(jobId, read);
+        },
         answer,
+        trace,
       },
       options,
     );
-    return new ResponseStream(lines, answer);
+    return new ResponseStream(traced(lines, trace), answer);
   }
 
   /**

@@ -4,6 +4,7 @@ import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from '../core/lines.js';
 import type { Logger } from '../core/log.js';
 import type { Secrets } from '../core/redact.js';
 import { sleep } from '../core/retry.js';
+import type { StreamSpan } from '../core/tracing.js';
 import { checkInt, invalid } from '../core/validate.js';
 import { openWebSocket, type WebSocketConnection } from '../core/websocket.js';
 import type { MessageLogBatch } from '../../generated/ray-logs.asyncapi.js';
@@ -29,6 +30,8 @@ export interface TailContext {
   readJob(signal?: AbortSignal): Promise<JobDetails>;
   /** Where each connection's handshake headers are recorded. */
   answer: StreamAnswer;
+  /** The tail's span when tracing is on: reconnects are its events. */
+  trace?: StreamSpan | undefined;
 }
 
 /** A connection open this long counts as healthy even if it delivered no new line, ms. */
@@ -144,6 +147,7 @@ export async function* tailJobLines(ctx: TailContext, options: TailOptions = {})
     }
     const wait = ctx.backoff(Math.max(0, failures - 1));
     ctx.logger.info(`log tail of job ${ctx.id}: ${why} while the job was ${job?.status ?? 'unknown'}; reconnecting in ${Math.round(wait)} ms after ${delivered} line(s)`);
+    ctx.trace?.event('reconnect', { 'agentwire.stream.reason': ctx.secrets.redact(why), 'agentwire.stream.items': delivered, 'agentwire.stream.delay_ms': Math.round(wait) });
     await sleep(wait, signal);
   }
 }

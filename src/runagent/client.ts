@@ -12,6 +12,7 @@ import { isLogLevel } from '../core/log.js';
 import { inspectCustom, mask, Secrets } from '../core/redact.js';
 import { RETRYABLE_STATUSES, sleep } from '../core/retry.js';
 import { resolveTimeout } from '../core/timeout.js';
+import type { StreamSpan } from '../core/tracing.js';
 import { APIPromise, type ConnectedStream } from '../core/api-promise.js';
 import { answer, checkMaxRetries, Transport, type BaseClientOptions, type RequestOptions } from '../core/transport.js';
 import { checkName, invalid } from '../core/validate.js';
@@ -230,7 +231,14 @@ export class RunAgentClient {
     const { transport: t, settings } = await this.#state();
     const { headersMs, readMs } = t.deadlines(options);
     const url = runStreamUrl(t.baseUrl, this.agentId, SOCKET_SENDS_HEADERS ? undefined : settings.apiKey);
-    const conn = await this.#connect(t, url, headersMs, readMs, options);
+    const trace = t.tracer?.stream('run-stream /api/v1/agents/{agent_id}/run-stream', { 'agentwire.agent.id': this.agentId, 'agentwire.entrypoint': tag });
+    let conn: WebSocketConnection;
+    try {
+      conn = await this.#connect(t, url, headersMs, readMs, options, trace);
+    } catch (err) {
+      trace?.end(err);
+      throw err;
+    }
     info.headers = conn.headers;
     let started = false;
     let chunks = 0;
@@ -246,6 +254,7 @@ export class RunAgentClient {
             break;
           case 'data':
             chunks++;
+            trace?.item();
             yield frame.value;
             break;
           case 'completed':
@@ -265,18 +274,24 @@ export class RunAgentClient {
         `run-stream ${tag} closed${close ? ` with code ${close.code}` : ''} before stream_completed, after ${chunks} chunk(s)${started ? '' : ' and before stream_started'}`,
         { code: 'STREAM_TRUNCATED', detail: { closeCode: close?.code, closeReason: close?.reason, chunks, started } },
       );
+    } catch (err) {
+      trace?.end(err);
+      throw err;
     } finally {
+      trace?.end();
       conn.close();
     }
   }
 
   /** Opens the run-stream WebSocket, retrying handshakes that failed transiently. */
-  async #connect(t: Transport<paths>, url: string, handshakeTimeoutMs: number, idleTimeoutMs: number, options: RunAgentRunOptions): Promise<WebSocketConnection> {
+  async #connect(t: Transport<paths>, url: string, handshakeTimeoutMs: number, idleTimeoutMs: number, options: RunAgentRunOptions, trace: StreamSpan | undefined): Promise<WebSocketConnection> {
+    const headers = t.headers(options.headers);
+    trace?.inject(headers);
     for (let retry = 0; ; retry++) {
       try {
         return await openWebSocket(url, {
           label: `run-stream of agent ${this.agentId}`,
-          headers: t.headers(options.headers),
+          headers,
           handshakeTimeoutMs,
           idleTimeoutMs,
           signal: options.signal,
@@ -288,6 +303,7 @@ export class RunAgentClient {
         const wait = retryable ? t.retryDelay(retry, options, err instanceof RateLimitError ? err.retryAfterMs : undefined) : undefined;
         if (wait === undefined) throw err;
         t.logger.debug(`run-stream handshake: ${(err as Error).message}; retry ${retry + 1} in ${Math.round(wait)} ms`);
+        trace?.event('reconnect', { 'error.type': (err as ClientError).code ?? String((err as ClientError).statusCode), 'http.request.resend_count': retry + 1, 'agentwire.stream.delay_ms': Math.round(wait) });
         await sleep(wait, options.signal);
       }
     }
@@ -330,6 +346,7 @@ export class RunAgentClient {
           fetch: o.fetch,
           logger: o.logger,
           logLevel: settings.logLevel,
+          tracing: o.tracing,
           classify: classifyStatus,
         });
         this.#baseUrl = settings.baseUrl;

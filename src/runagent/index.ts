@@ -35,3 +35,4 @@ export {
 export { isStreamEntrypoint, type RunStreamFrame, type RunStreamFrameKind, type RunAgentRequest } from './frames.js';
 export type { StructuredPayloadType } from './payload.js';
 export type { APIPromise, ConnectedStream, ResponseStream, WithResponse } from '../core/api-promise.js';
+export type { TracingOptions, OpenTelemetryApi, TracerLike, SpanLike, Attributes, AttributeValue } from '../core/tracing.js';
