@@ -1,5 +1,5 @@
 /**
- * The agent API's streaming routes for the mock server (`/agent/…`, PROTOCOLS.md §1): the job
+ * The agent API's streaming routes for the mock server (`/agent/…`, as the Synapse SDK's agent client speaks to them): the job
  * log tail over WebSocket (`/jobs/{job_id}/logs/`, upgraded) and over HTTP
  * (`GET /jobs/{job_id}/logs/stream/`). Everything else under `/agent` — including the plain
  * `GET /jobs/{job_id}/logs/` — is Prism's, from `openapi/agent.yaml`.
