@@ -438,14 +438,9 @@ export function describe(err: unknown): string {
 }
 
 /**
- * The `data` of a call's result. The transport throws on every failure, so a result that
- * reaches here is a success; 204s give `undefined`.
+ * A successful call's data and its final `Response`, for an `APIPromise`. The transport throws on
+ * every failure, so a result that reaches here is a success; 204s give `data: undefined`.
  */
-export function unwrap<T>(result: { data?: T; error?: unknown }): T {
-  return result.data as T;
-}
-
-/** A successful call's data (as {@link unwrap}) and its final `Response`, for an `APIPromise`. */
 export function answer<T>(result: { data?: T; error?: unknown; response: Response }): WithResponse<T> {
   return { data: result.data as T, response: result.response };
 }
